@@ -1,0 +1,149 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"time"
+
+	"github.com/lcgate/lcgate/proxy"
+	"github.com/lcgate/lcgate/sim"
+)
+
+// shutdownGrace bounds a clean shutdown: RTM sessions get 1001 and this long to close.
+const shutdownGrace = 10 * time.Second
+
+// ServeCmd runs the gateway.
+type ServeCmd struct {
+	Config Config `embed:""`
+}
+
+// Run starts the gateway, prints the URLs to try on stderr, and serves until SIGINT or
+// SIGTERM (or until a server fails), then shuts down cleanly.
+func (c *ServeCmd) Run(rt runtime) error {
+	st, err := startStack(c.Config, newLogger(c.Config.Log, rt.stderr))
+	if err != nil {
+		return err
+	}
+	printServeURLs(rt.stderr, st)
+	return st.wait(rt.ctx)
+}
+
+// stack is a running gateway: the embedded simulator (when the upstream is "embedded"),
+// the proxy and the operator endpoints, each on its own listener.
+type stack struct {
+	cfg      Config
+	log      *slog.Logger
+	upstream string // the upstream URL the proxy uses
+	sim      *sim.Server
+	gateway  *proxy.Server
+	admin    *proxy.Admin
+	simLn    net.Listener // nil unless embedded
+	gwLn     net.Listener
+	adminLn  net.Listener
+	served   chan error // one result per running Serve
+	running  int
+}
+
+// startStack binds every listener first, so a busy port fails before anything runs, then
+// starts the servers. cfg must be valid.
+func startStack(cfg Config, log *slog.Logger) (*stack, error) {
+	st := &stack{cfg: cfg, log: log, upstream: cfg.Upstream, served: make(chan error, 3)}
+	if err := st.listen(); err != nil {
+		st.closeListeners()
+		return nil, err
+	}
+	if st.simLn != nil {
+		st.sim = sim.New(sim.Options{Logger: log.With("component", "sim")})
+		st.upstream = "http://" + st.simLn.Addr().String()
+	}
+	gw, err := proxy.New(proxy.Options{
+		Upstream:        st.upstream,
+		UpstreamVersion: cfg.UpstreamVersion,
+		Logger:          log.With("component", "proxy"),
+	})
+	if err != nil {
+		st.closeListeners()
+		return nil, err
+	}
+	st.gateway, st.admin = gw, proxy.NewAdmin(gw.Ready)
+	if st.sim != nil {
+		st.start(func() error { return st.sim.Serve(st.simLn) })
+	}
+	st.start(func() error { return st.gateway.Serve(st.gwLn) })
+	st.start(func() error { return st.admin.Serve(st.adminLn) })
+	log.Info("lcgate started", "version", version, "listen", st.gwLn.Addr().String(),
+		"upstream", st.upstream, "upstream_version", cfg.UpstreamVersion)
+	return st, nil
+}
+
+func (st *stack) listen() error {
+	var err error
+	if st.cfg.Upstream == UpstreamEmbedded {
+		if st.simLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			return fmt.Errorf("embedded simulator: %w", err)
+		}
+	}
+	if st.gwLn, err = net.Listen("tcp", st.cfg.Listen); err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	if st.adminLn, err = net.Listen("tcp", st.cfg.MetricsListen); err != nil {
+		return fmt.Errorf("metrics-listen: %w", err)
+	}
+	return nil
+}
+
+func (st *stack) closeListeners() {
+	for _, ln := range []net.Listener{st.simLn, st.gwLn, st.adminLn} {
+		if ln != nil {
+			_ = ln.Close()
+		}
+	}
+}
+
+func (st *stack) start(serve func() error) {
+	st.running++
+	go func() { st.served <- serve() }()
+}
+
+// wait serves until ctx ends or a server stops by itself, then shuts everything down and
+// waits for every Serve to return.
+func (st *stack) wait(ctx context.Context) error {
+	var failed error
+	select {
+	case <-ctx.Done():
+	case failed = <-st.served:
+		st.running--
+		failed = stoppedUnexpectedly("a server", failed)
+	}
+	st.log.Info("shutting down")
+	err := errors.Join(failed, st.shutdown())
+	for ; st.running > 0; st.running-- {
+		err = errors.Join(err, <-st.served)
+	}
+	st.log.Info("stopped")
+	return err
+}
+
+// shutdown stops the gateway first (its RTM sessions get 1001), then the operator
+// endpoints, then the embedded simulator.
+func (st *stack) shutdown() error {
+	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	err := errors.Join(st.gateway.Shutdown(ctx), st.admin.Shutdown(ctx))
+	if st.sim != nil {
+		err = errors.Join(err, st.sim.Shutdown())
+		_ = st.simLn.Close() // ends a Serve that had not started when Shutdown ran
+	}
+	return err
+}
+
+// stoppedUnexpectedly explains a Serve that returned before shutdown, with or without err.
+func stoppedUnexpectedly(what string, err error) error {
+	if err == nil {
+		return fmt.Errorf("%s stopped unexpectedly", what)
+	}
+	return fmt.Errorf("%s stopped: %w", what, err)
+}

@@ -1,0 +1,141 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"net"
+
+	"github.com/valyala/fasthttp"
+)
+
+// Error types of the Customer Chat API error object that the gateway itself produces.
+// Every version (3.0, 3.1, 3.2) knows them.
+const (
+	TypeValidation     = "validation"
+	TypeInternal       = "internal"
+	TypeRequestTimeout = "request_timeout"
+	TypeEntityTooLarge = "entity_too_large"
+)
+
+// RouteError reports a request path that is not a Customer Chat API endpoint lcgate
+// serves. Clients get HTTP 404 with a validation error.
+type RouteError struct {
+	// Path is the client's request path, cut to 128 bytes.
+	Path string
+	// Version is the version segment (for example "v2.0") when the path starts with a
+	// version lcgate does not serve; empty otherwise.
+	Version string
+}
+
+// Error is the client-safe message: it names the problem and repeats the clipped path.
+func (e *RouteError) Error() string {
+	if e.Version != "" {
+		return fmt.Sprintf("lcgate: API version %q is not served (use v3.0, v3.1 or v3.2); path %q",
+			e.Version, e.Path)
+	}
+	return fmt.Sprintf("lcgate: no endpoint at %q; use /v3.X/customer/action/<action> or /v3.X/customer/rtm/ws",
+		e.Path)
+}
+
+// TranslationError reports that a client's version cannot be served on the upstream's
+// version. Clients get HTTP 400 with a validation error (on RTM, before the upgrade).
+type TranslationError struct {
+	// From is the client's version, To the upstream's, for example "3.0" and "3.2".
+	From, To string
+}
+
+// Error is the client-safe message, naming both versions.
+func (e *TranslationError) Error() string {
+	return fmt.Sprintf("lcgate: translation from %s to %s is not available yet", e.From, e.To)
+}
+
+// RequestError reports a client request the gateway cannot read or accept, for example a
+// body over the size limit or a plain GET on the RTM endpoint. Err is the cause.
+type RequestError struct {
+	// Reason is a short client-safe description, used as the error message.
+	Reason string
+	// Err is the cause (for example fasthttp.ErrBodyTooLarge); it may be nil.
+	Err error
+}
+
+// Error is Reason followed by the cause, for logs.
+func (e *RequestError) Error() string {
+	if e.Err == nil {
+		return "lcgate: " + e.Reason
+	}
+	return "lcgate: " + e.Reason + ": " + e.Err.Error()
+}
+
+// Unwrap returns the cause.
+func (e *RequestError) Unwrap() error { return e.Err }
+
+// UpstreamError reports that the upstream could not be reached or did not answer in time.
+// Its message may name the upstream's address: it is logged, never shown to clients.
+type UpstreamError struct {
+	// Op is what the gateway was doing: "forward" (Web) or "dial" (RTM).
+	Op string
+	// Err is the cause returned by the network client.
+	Err error
+}
+
+// Error names the operation and the cause, for logs only.
+func (e *UpstreamError) Error() string { return "lcgate: upstream " + e.Op + ": " + e.Err.Error() }
+
+// Unwrap returns the cause.
+func (e *UpstreamError) Unwrap() error { return e.Err }
+
+// Reply is what a client is told about an error: the HTTP status, and the type and
+// message of the Customer Chat API error object.
+type Reply struct {
+	Status  int
+	Type    string
+	Message string
+}
+
+// ReplyFor maps an error returned by a handler to the reply the client gets. It is pure,
+// and the only place where errors become statuses. Messages never include upstream
+// addresses, headers or tokens.
+func ReplyFor(err error) Reply {
+	var (
+		routeErr       *RouteError
+		translationErr *TranslationError
+		requestErr     *RequestError
+		upstreamErr    *UpstreamError
+	)
+	switch {
+	case errors.As(err, &routeErr):
+		return Reply{fasthttp.StatusNotFound, TypeValidation, routeErr.Error()}
+	case errors.As(err, &translationErr):
+		return Reply{fasthttp.StatusBadRequest, TypeValidation, translationErr.Error()}
+	case errors.As(err, &requestErr):
+		return replyForRequest(requestErr)
+	case errors.As(err, &upstreamErr):
+		return replyForUpstream(upstreamErr)
+	}
+	return Reply{fasthttp.StatusInternalServerError, TypeInternal, "lcgate: internal error"}
+}
+
+func replyForRequest(err *RequestError) Reply {
+	var small *fasthttp.ErrSmallBuffer
+	switch {
+	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
+		return Reply{fasthttp.StatusRequestEntityTooLarge, TypeEntityTooLarge, "lcgate: request body too large"}
+	case errors.As(err.Err, &small):
+		return Reply{fasthttp.StatusRequestHeaderFieldsTooLarge, TypeValidation, "lcgate: request headers too large"}
+	}
+	return Reply{fasthttp.StatusBadRequest, TypeValidation, "lcgate: " + err.Reason}
+}
+
+func replyForUpstream(err *UpstreamError) Reply {
+	var netErr net.Error
+	switch {
+	case errors.Is(err.Err, fasthttp.ErrTimeout), errors.Is(err.Err, fasthttp.ErrDialTimeout),
+		errors.As(err.Err, &netErr) && netErr.Timeout():
+		return Reply{fasthttp.StatusGatewayTimeout, TypeRequestTimeout, "lcgate: upstream timed out"}
+	case errors.Is(err.Err, fasthttp.ErrNoFreeConns):
+		return Reply{fasthttp.StatusServiceUnavailable, TypeInternal, "lcgate: too many concurrent upstream requests"}
+	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
+		return Reply{fasthttp.StatusBadGateway, TypeInternal, "lcgate: upstream answer too large"}
+	}
+	return Reply{fasthttp.StatusBadGateway, TypeInternal, "lcgate: upstream unreachable"}
+}

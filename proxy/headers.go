@@ -1,0 +1,51 @@
+package proxy
+
+import (
+	"bytes"
+)
+
+// hopHeaders are the hop-by-hop fields of RFC 9110 §7.6.1, plus the legacy ones every
+// proxy drops (Keep-Alive, Proxy-Connection, Proxy-Authenticate, Proxy-Authorization).
+// They describe one connection and never cross the gateway.
+var hopHeaders = []string{
+	"Connection",
+	"Proxy-Connection",
+	"Keep-Alive",
+	"Proxy-Authenticate",
+	"Proxy-Authorization",
+	"Te",
+	"Trailer",
+	"Transfer-Encoding",
+	"Upgrade",
+}
+
+// headerFields is what stripHopByHop needs of fasthttp's RequestHeader and ResponseHeader.
+type headerFields interface {
+	PeekAll(key string) [][]byte
+	Del(key string)
+}
+
+// stripHopByHop deletes the hop-by-hop fields of h, and every field named in its
+// Connection header.
+func stripHopByHop(h headerFields) {
+	for _, name := range connectionTokens(h.PeekAll("Connection")) {
+		h.Del(name)
+	}
+	for _, name := range hopHeaders {
+		h.Del(name)
+	}
+}
+
+// connectionTokens copies the comma-separated field names of Connection header values.
+// It copies because deleting fields may reuse the buffers the values live in.
+func connectionTokens(values [][]byte) []string {
+	var names []string
+	for _, v := range values {
+		for _, token := range bytes.Split(v, []byte{','}) {
+			if token = bytes.TrimSpace(token); len(token) > 0 {
+				names = append(names, string(token))
+			}
+		}
+	}
+	return names
+}

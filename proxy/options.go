@@ -1,0 +1,102 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+)
+
+// Default values of Options; a zero field means its default.
+const (
+	// DefaultUpstreamTimeout bounds one Web request to the upstream: writing it and
+	// reading the whole answer.
+	DefaultUpstreamTimeout = 30 * time.Second
+	// DefaultHandshakeTimeout bounds the upstream WebSocket handshake, and the time an
+	// upstream leg may wait for the client's upgrade to complete.
+	DefaultHandshakeTimeout = 10 * time.Second
+	// DefaultWriteTimeout bounds writing one RTM frame to either leg.
+	DefaultWriteTimeout = 10 * time.Second
+	// DefaultCloseGrace is how long a leg may take to answer a close frame before its TCP
+	// connection is cut.
+	DefaultCloseGrace = 5 * time.Second
+	// DefaultMaxBodySize caps Web request and response bodies (16 MiB: upload_file accepts
+	// files up to 10 MB).
+	DefaultMaxBodySize = 16 << 20
+	// DefaultMaxMessageSize caps one RTM message in either direction (1 MiB). A bigger
+	// message closes its sender's leg with 1009.
+	DefaultMaxMessageSize = 1 << 20
+	// DefaultMaxUpstreamConns caps the Web connections open to the upstream at once.
+	DefaultMaxUpstreamConns = 512
+)
+
+// Options configures a Server. Upstream and UpstreamVersion are required; every other
+// zero field takes the default named after it.
+type Options struct {
+	// Upstream is the base URL of the upstream Customer Chat API: "http://host:port" or
+	// "https://host:port", with no path, query or user info. RTM connections go to the
+	// matching ws:// or wss:// URL.
+	Upstream string
+	// UpstreamVersion is the version the upstream speaks: "3.0", "3.1" or "3.2".
+	UpstreamVersion string
+	// Logger receives request and connection diagnostics. Nil discards them. Header
+	// values (Authorization, Cookie) and query strings are never logged.
+	Logger *slog.Logger
+	// UpstreamTimeout bounds one Web request to the upstream. Zero means
+	// DefaultUpstreamTimeout.
+	UpstreamTimeout time.Duration
+	// HandshakeTimeout bounds the upstream WebSocket handshake. Zero means
+	// DefaultHandshakeTimeout.
+	HandshakeTimeout time.Duration
+	// WriteTimeout bounds writing one RTM frame. Zero means DefaultWriteTimeout.
+	WriteTimeout time.Duration
+	// CloseGrace bounds the RTM closing handshake. Zero means DefaultCloseGrace.
+	CloseGrace time.Duration
+	// MaxBodySize caps Web bodies in bytes, both ways. Zero means DefaultMaxBodySize.
+	MaxBodySize int
+	// MaxMessageSize caps one RTM message in bytes. Zero means DefaultMaxMessageSize.
+	MaxMessageSize int64
+	// MaxUpstreamConns caps concurrent Web connections to the upstream. Zero means
+	// DefaultMaxUpstreamConns.
+	MaxUpstreamConns int
+}
+
+// withDefaults returns o with every zero field replaced by its default.
+func (o Options) withDefaults() Options {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	o.UpstreamTimeout = orDefault(o.UpstreamTimeout, DefaultUpstreamTimeout)
+	o.HandshakeTimeout = orDefault(o.HandshakeTimeout, DefaultHandshakeTimeout)
+	o.WriteTimeout = orDefault(o.WriteTimeout, DefaultWriteTimeout)
+	o.CloseGrace = orDefault(o.CloseGrace, DefaultCloseGrace)
+	o.MaxBodySize = orDefault(o.MaxBodySize, DefaultMaxBodySize)
+	o.MaxMessageSize = orDefault(o.MaxMessageSize, DefaultMaxMessageSize)
+	o.MaxUpstreamConns = orDefault(o.MaxUpstreamConns, DefaultMaxUpstreamConns)
+	return o
+}
+
+func orDefault[T int | int64 | time.Duration](v, def T) T {
+	if v == 0 {
+		return def
+	}
+	return v
+}
+
+// validate reports every problem of o at once.
+func (o Options) validate() error {
+	var errs []error
+	if _, err := parseUpstream(o.Upstream); err != nil {
+		errs = append(errs, fmt.Errorf("option Upstream: %w", err))
+	}
+	if !IsVersion(o.UpstreamVersion) {
+		errs = append(errs, fmt.Errorf("option UpstreamVersion: %q is not one of %s",
+			o.UpstreamVersion, strings.Join(apiVersions, ", ")))
+	}
+	if o.UpstreamTimeout < 0 || o.HandshakeTimeout < 0 || o.WriteTimeout < 0 || o.CloseGrace < 0 ||
+		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 {
+		errs = append(errs, errors.New("timeouts and limits must not be negative"))
+	}
+	return errors.Join(errs...)
+}

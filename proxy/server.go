@@ -1,0 +1,217 @@
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/valyala/fasthttp"
+)
+
+// Limits of the client-facing server and of the upstream Web client.
+const (
+	serverReadTimeout    = 30 * time.Second // whole request, headers and body
+	serverWriteTimeout   = 30 * time.Second
+	serverIdleTimeout    = 75 * time.Second // nginx's keepalive_timeout
+	serverReadBufferSize = 8 << 10          // also caps the request header size (431)
+	upstreamIdleTimeout  = 10 * time.Second // below common upstream keep-alive timeouts
+	upstreamConnWait     = 250 * time.Millisecond
+)
+
+// Server is the gateway: it accepts Customer Chat API clients and relays them to one
+// upstream. Create it with New; it is safe for concurrent use. Serve may be called once
+// per listener; Shutdown ends every Serve and every RTM session.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	up       upstream
+	web      *fasthttp.HostClient
+	dialer   *websocket.Dialer
+	upgrader *websocket.FastHTTPUpgrader
+	http     *fasthttp.Server
+	sessions registry
+	ready    atomic.Bool
+
+	mu        sync.Mutex     // guards listeners and closed
+	listeners []net.Listener // every listener given to Serve
+	closed    bool           // Shutdown has begun
+}
+
+// New checks opts and returns a Server that is not yet serving. It opens no connection:
+// the upstream is dialled on the first request.
+func New(opts Options) (*Server, error) {
+	if err := opts.validate(); err != nil {
+		return nil, fmt.Errorf("proxy: %w", err)
+	}
+	opts = opts.withDefaults()
+	up, _ := parseUpstream(opts.Upstream) // validated above
+	s := &Server{opts: opts, log: opts.Logger, up: up}
+	s.web = newWebClient(up, opts)
+	s.dialer = &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout}
+	s.upgrader = &websocket.FastHTTPUpgrader{
+		HandshakeTimeout: opts.HandshakeTimeout,
+		// Browsers call LiveChat from any site; the upstream receives Origin and decides.
+		CheckOrigin: func(*fasthttp.RequestCtx) bool { return true },
+		// The handler's own error path writes the reply in the API's error format.
+		Error: func(*fasthttp.RequestCtx, int, error) {},
+	}
+	s.http = &fasthttp.Server{
+		Handler:            s.Handler,
+		ErrorHandler:       s.handleParseError,
+		Name:               "lcgate",
+		ReadTimeout:        serverReadTimeout,
+		WriteTimeout:       serverWriteTimeout,
+		IdleTimeout:        serverIdleTimeout,
+		ReadBufferSize:     serverReadBufferSize,
+		MaxRequestBodySize: opts.MaxBodySize,
+		CloseOnShutdown:    true,
+		Logger:             fasthttpLogger{opts.Logger},
+	}
+	return s, nil
+}
+
+// newWebClient returns the upstream client for Web requests. It never retries: a request
+// that failed is answered with an error, never sent twice.
+func newWebClient(up upstream, opts Options) *fasthttp.HostClient {
+	return &fasthttp.HostClient{
+		Addr:                      up.addr,
+		IsTLS:                     up.tls,
+		Name:                      "lcgate",
+		NoDefaultUserAgentHeader:  true,
+		MaxConns:                  opts.MaxUpstreamConns,
+		MaxConnWaitTimeout:        upstreamConnWait,
+		MaxIdleConnDuration:       upstreamIdleTimeout,
+		ReadTimeout:               opts.UpstreamTimeout,
+		WriteTimeout:              opts.UpstreamTimeout,
+		MaxResponseBodySize:       opts.MaxBodySize,
+		MaxIdemponentCallAttempts: 1,
+		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+	}
+}
+
+// Serve accepts clients on ln until Shutdown is called; it then returns nil. Shutdown
+// closes ln, also when it runs before Serve: Serve then returns nil at once.
+func (s *Server) Serve(ln net.Listener) error {
+	if !s.track(ln) {
+		return nil
+	}
+	err := s.http.Serve(ln)
+	if s.isClosed() {
+		return nil
+	}
+	return err
+}
+
+// track records ln for Shutdown and marks the Server ready; once Shutdown has begun it
+// closes ln and reports false.
+func (s *Server) track(ln net.Listener) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.closed {
+		_ = ln.Close()
+		return false
+	}
+	s.listeners = append(s.listeners, ln)
+	s.ready.Store(true)
+	return true
+}
+
+func (s *Server) isClosed() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closed
+}
+
+// Ready reports whether the Server is serving and not shutting down. Safe for concurrent
+// use; meant for readiness probes.
+func (s *Server) Ready() bool { return s.ready.Load() }
+
+// Shutdown stops accepting clients, waits for Web requests in flight, then sends 1001
+// (going away) to both legs of every RTM session and waits for the sessions to end. When
+// ctx ends first, the remaining connections are cut and ctx's error is returned.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	s.ready.Store(false)
+	listeners := s.listeners
+	s.mu.Unlock()
+	httpErr := s.http.ShutdownWithContext(ctx)
+	for _, ln := range listeners { // for a Serve that had not yet reached fasthttp
+		_ = ln.Close()
+	}
+	drainErr := s.sessions.drain(ctx)
+	s.web.CloseIdleConnections()
+	return errors.Join(httpErr, drainErr)
+}
+
+// Handler serves one client request. It is the fasthttp handler that Serve uses, exposed
+// for in-memory listeners and embedding; it recovers from panics with a 500 reply.
+func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
+	defer s.recoverPanic(ctx)
+	if err := s.serve(ctx); err != nil {
+		s.fail(ctx, err)
+	}
+}
+
+// serve is the request path: route, check versions, then relay.
+func (s *Server) serve(ctx *fasthttp.RequestCtx) error {
+	rt, err := parseRoute(ctx.Path())
+	if err != nil {
+		return err
+	}
+	if rt.version != s.opts.UpstreamVersion {
+		return &TranslationError{From: rt.version, To: s.opts.UpstreamVersion}
+	}
+	if rt.kind == routeRTM {
+		return s.serveRTM(ctx)
+	}
+	return s.serveWeb(ctx)
+}
+
+// fail logs err and writes the client's error reply.
+func (s *Server) fail(ctx *fasthttp.RequestCtx, err error) {
+	reply := ReplyFor(err)
+	level := slog.LevelDebug
+	if reply.Status >= fasthttp.StatusInternalServerError {
+		level = slog.LevelWarn
+	}
+	s.log.Log(context.Background(), level, "request failed",
+		"method", string(ctx.Method()), "path", string(ctx.Path()),
+		"status", reply.Status, "error", loggable(err))
+	writeReply(ctx, reply)
+}
+
+// loggable describes err for the log. The cause of a RequestError is left out: fasthttp's
+// parse errors quote the raw request, credentials included.
+func loggable(err error) string {
+	var re *RequestError
+	if errors.As(err, &re) {
+		return "lcgate: " + re.Reason
+	}
+	return err.Error()
+}
+
+// fasthttpLogger receives fasthttp's own messages. Only the format is logged: the
+// arguments can quote raw request bytes, credentials included.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, _ ...any) {
+	l.log.Debug("fasthttp: "+format, "args", "withheld")
+}
+
+// handleParseError answers requests fasthttp could not read (too large, malformed).
+func (s *Server) handleParseError(ctx *fasthttp.RequestCtx, err error) {
+	s.fail(ctx, &RequestError{Reason: "malformed request", Err: err})
+}
+
+func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
+	if v := recover(); v != nil {
+		s.fail(ctx, fmt.Errorf("proxy: panic: %v", v))
+	}
+}

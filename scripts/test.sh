@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The project's checks, in the order CI runs them: formatting, go vet, staticcheck, and the
+# tests with the race detector. Exits non-zero, naming the failed check, on any failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+fail() {
+	echo >&2
+	echo "scripts/test.sh: FAILED: $*" >&2
+	exit 1
+}
+
+echo "==> gofmt -l ."
+unformatted=$(gofmt -l .) || fail "gofmt could not read the sources"
+if [ -n "$unformatted" ]; then
+	echo "gofmt would change these files:" >&2
+	echo "$unformatted" >&2
+	fail "formatting (run: gofmt -w .)"
+fi
+
+echo "==> go vet ./..."
+go vet ./... || fail "go vet"
+
+echo "==> staticcheck ./..."
+command -v staticcheck >/dev/null 2>&1 ||
+	fail "staticcheck is not on PATH (go install honnef.co/go/tools/cmd/staticcheck@latest, then add \$(go env GOPATH)/bin to PATH)"
+staticcheck ./... || fail "staticcheck"
+
+# The race detector needs cgo, hence a C compiler (gcc or clang).
+race=-race
+if [ "$(go env CGO_ENABLED)" != 1 ]; then
+	if [ "${LCGATE_REQUIRE_RACE:-}" = 1 ]; then
+		fail "the race detector needs cgo and a C compiler; none was found"
+	fi
+	echo "WARNING: cgo is off (no C compiler found): running the tests WITHOUT the race detector." >&2
+	echo "WARNING: install gcc or clang to run them with -race (LCGATE_REQUIRE_RACE=1 makes this fatal)." >&2
+	race=
+fi
+
+echo "==> go test $race -count=1 ./..."
+go test $race -count=1 ./... || fail "go test"
+
+echo
+echo "scripts/test.sh: all checks passed"
