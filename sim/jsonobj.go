@@ -46,17 +46,6 @@ func (o *obj) get(key string) (any, bool) {
 	return nil, false
 }
 
-// del removes key if present.
-func (o *obj) del(key string) {
-	for i, k := range o.keys {
-		if k == key {
-			o.keys = append(o.keys[:i], o.keys[i+1:]...)
-			o.vals = append(o.vals[:i], o.vals[i+1:]...)
-			return
-		}
-	}
-}
-
 // len reports the number of keys.
 func (o *obj) len() int { return len(o.keys) }
 

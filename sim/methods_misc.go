@@ -2,7 +2,6 @@ package sim
 
 import (
 	"net/url"
-	"sort"
 	"strconv"
 )
 
@@ -284,13 +283,3 @@ func itoa(n int) string { return strconv.Itoa(n) }
 
 // atoiStrict parses a decimal integer with no sign games or spaces.
 func atoiStrict(s string) (int, error) { return strconv.Atoi(s) }
-
-// sortedKeys returns the keys of m in ascending order.
-func sortedKeys(m map[string]string) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
-}

@@ -258,16 +258,6 @@ func (t *thread) addEvent(e *event) {
 	t.events = append(t.events, e)
 }
 
-// hasUser reports whether id is in the thread's user_ids.
-func (t *thread) hasUser(id string) bool {
-	for _, u := range t.userIDs {
-		if u == id {
-			return true
-		}
-	}
-	return false
-}
-
 // set stores one property, keeping the order of first insertion.
 func (p *propSet) set(ns, name string, val json.RawMessage) {
 	for i := range p.ns {

@@ -91,7 +91,9 @@ func (s *Server) serveWeb(ctx *fasthttp.RequestCtx, v version, action string) {
 func readWebBody(ctx *fasthttp.RequestCtx, v version, m method, c *call) *apiError {
 	if m.get {
 		c.query = map[string]string{}
-		ctx.QueryArgs().VisitAll(func(k, val []byte) { c.query[string(k)] = string(val) })
+		for k, val := range ctx.QueryArgs().All() {
+			c.query[string(k)] = string(val)
+		}
 		// SDK2 sends these parameters as a JSON body on GET: read them from there too.
 		if body := bytes.TrimSpace(ctx.Request.Body()); len(body) > 0 && gjson.ValidBytes(body) {
 			gjson.ParseBytes(body).ForEach(func(k, val gjson.Result) bool {
