@@ -136,7 +136,11 @@ func aSendEvent(c *call) (*obj, *apiError) {
 	return newObj().set("event_id", e.id), nil
 }
 
+// aUpdateEvent replaces the text of an event: {chat_id, thread_id, event_id, event: {text}}.
 func aUpdateEvent(c *call) (*obj, *apiError) {
+	if _, err := c.anyChat(); err != nil { // sets the chat's customer, whom readTarget needs
+		return nil, err
+	}
 	pt, err := c.readTarget(2)
 	if err != nil {
 		return nil, err
@@ -223,6 +227,10 @@ func aTransferChat(c *call) (*obj, *apiError) {
 			}
 			if !contains(ch.agentIDs, id) {
 				ch.agentIDs = append(ch.agentIDs, id)
+				if ch.active() {
+					t := ch.lastThread()
+					t.userIDs = append(t.userIDs, id)
+				}
 				c.push(ch.customerID, c.userAdded(ch, threadID, a, requester.id))
 			}
 		}

@@ -34,7 +34,8 @@
 //     unique and sortable.
 //   - 3.0 threads carry no `timestamp` (the 3.0 sample has none); 3.1 threads carry
 //     `timestamp` (unix seconds) and `order`.
-//   - Chat summaries carry `active` in every version (the 2018 3.0 SDK reads it).
+//   - Chat summaries and thread summaries carry `active` in every version (the 2018 3.0 SDK
+//     reads both).
 //   - 3.1 users carry `events_seen_up_to`, as the final 3.1 documentation shows.
 //   - Events carry `recipients` from 3.1 on; in 3.0 only when the client set it.
 //   - update_customer answers {"customer": Customer} in 3.0 and 3.1, nothing in 3.2.
@@ -71,6 +72,11 @@
 //     Options.IdleTimeout after login, gets customer_disconnected (connection_timeout) and a
 //     1000 close. Before login, ping is a no-op and other actions get `authentication`.
 //     Requests are answered in order; a 3.1/3.2 connection with 10 unanswered requests gets
-//     pending_requests_limit_reached. Binary frames close the connection with 1003.
+//     pending_requests_limit_reached. Binary frames close the connection with 1003. After a
+//     close frame the server waits at most a second for the client's answer.
+//   - RTM login: a missing or non-string `token` is `validation`; an empty one (or a bare
+//     "Bearer ") is `authentication`. With Options.Region set, a token of the other region is
+//     answered with `misdirected_request` (data.region), then customer_disconnected
+//     (misdirected_connection, data.region: the token's region) and a 1000 close.
 //   - Unknown request fields are ignored.
 package sim

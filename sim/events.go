@@ -124,8 +124,12 @@ func (c *call) parseEvents(p params, path string) ([]*event, *apiError) {
 	return out, nil
 }
 
-// appendEvent stamps e as written by author now and adds it to t.
+// appendEvent stamps e as written by author now and adds it to t. A system_message has no
+// author (spec/structures.md §3.1), whoever sent it.
 func (c *call) appendEvent(t *thread, e *event, authorID string) {
+	if e.typ == "system_message" {
+		authorID = ""
+	}
 	e.authorID = authorID
 	e.createdAt = c.st.now()
 	t.addEvent(e)

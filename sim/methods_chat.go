@@ -279,7 +279,7 @@ func (c *call) deliverEvent(ch *chat, e *event, attach, requireActive bool) (*ob
 	default:
 		return nil, chatInactive(c.v, ch.id)
 	}
-	if c.v == v32 {
+	if c.v == v32 && e.createdAt.After(ch.seen[c.cust.id]) { // markers only move forward
 		ch.seen[c.cust.id] = e.createdAt
 	}
 	if c.v == v30 {

@@ -7,8 +7,13 @@ import (
 
 // This file holds login and the methods that read or change the customer.
 
-// bearerToken strips the "Bearer " scheme from a token. It reports false for an empty token.
+// bearerToken strips the "Bearer " scheme from a token. It reports false for an empty token,
+// including the scheme alone ("Bearer", as "Bearer " arrives once HTTP trims the header).
 func bearerToken(s string) (string, bool) {
+	s = strings.TrimSpace(s)
+	if strings.EqualFold(s, "bearer") {
+		return "", false
+	}
 	if len(s) >= 7 && strings.EqualFold(s[:7], "bearer ") {
 		s = s[7:]
 	}
@@ -29,7 +34,11 @@ func mLogin(c *call) (*obj, *apiError) {
 	if c.conn.cust != nil {
 		return nil, validationf("Already logged in")
 	}
-	raw, err := c.p.str("token", true)
+	// A missing or mistyped token is a malformed request; an empty one is a bad credential.
+	if !c.p.has("token") {
+		return nil, validationf("`token` is required")
+	}
+	raw, err := c.p.str("token", false)
 	if err != nil {
 		return nil, err
 	}

@@ -15,6 +15,10 @@ import (
 // behind is disconnected.
 const outQueueSize = 1024
 
+// closeGrace is how long the server waits for the client to answer its close frame before it
+// stops reading (and so ends the connection) anyway.
+const closeGrace = time.Second
+
 // rtmConn is one customer RTM connection. Frames to the client are queued on out and written
 // by one writer goroutine; requests are answered in order by one worker goroutine.
 type rtmConn struct {
@@ -27,6 +31,7 @@ type rtmConn struct {
 	closed   bool // guarded by the store lock
 	loggedIn atomic.Bool
 	pending  atomic.Int32
+	ending   atomic.Bool // the writer has stopped: the reader must stop too (see endRead)
 }
 
 // outFrame is a text frame to write, or (closeCode > 0) the close frame that ends the writer.
@@ -90,7 +95,7 @@ func (c *rtmConn) readLoop(work chan<- rtmRequest) {
 	loginDeadline := time.Now().Add(opts.LoginTimeout)
 	c.ws.SetReadLimit(maxFrameSize)
 	c.ws.SetPingHandler(func(data string) error {
-		if c.loggedIn.Load() {
+		if c.loggedIn.Load() && !c.ending.Load() {
 			_ = c.ws.SetReadDeadline(time.Now().Add(opts.IdleTimeout))
 		}
 		c.send(outFrame{data: []byte(data), closeCode: -1})
@@ -101,6 +106,12 @@ func (c *rtmConn) readLoop(work chan<- rtmRequest) {
 			_ = c.ws.SetReadDeadline(time.Now().Add(opts.IdleTimeout))
 		} else {
 			_ = c.ws.SetReadDeadline(loginDeadline)
+			if c.loggedIn.Load() { // logged in meanwhile: keep the idle clock the login started
+				_ = c.ws.SetReadDeadline(time.Now().Add(opts.IdleTimeout))
+			}
+		}
+		if c.ending.Load() { // checked after setting the deadline, which must not undo endRead's
+			return
 		}
 		kind, data, err := c.ws.ReadMessage()
 		if err != nil {
@@ -188,39 +199,65 @@ func (c *rtmConn) workLoop(work <-chan rtmRequest) {
 			time.Sleep(d)
 		}
 		c.handle(req)
-		c.pending.Add(-1)
 	}
 }
 
-// handle runs one request.
+// answerLocked queues the answer to req; the store lock is held. The request stops counting
+// as pending before its answer is queued, so a client that has read the answer may send
+// another request at once without overrunning the limit.
+func (c *rtmConn) answerLocked(req rtmRequest, payload *obj, err *apiError) {
+	c.pending.Add(-1)
+	c.sendLocked(responseFrame(req, payload, err))
+}
+
+// answer queues the answer to req from outside the store lock.
+func (c *rtmConn) answer(req rtmRequest, payload *obj, err *apiError) {
+	c.srv.st.mu.Lock()
+	c.answerLocked(req, payload, err)
+	c.srv.st.mu.Unlock()
+}
+
+// handle runs one request and answers it (a ping before login gets no answer).
 func (c *rtmConn) handle(req rtmRequest) {
 	if req.action == "ping" {
 		if c.loggedIn.Load() { // before login, ping is a no-op
-			c.send(outFrame{data: responseFrame(req, nil, nil)})
+			c.answer(req, nil, nil)
+		} else {
+			c.pending.Add(-1)
 		}
 		return
 	}
 	m, ok := lookupMethod(c.v, req.action)
 	if !ok || !m.rtm {
-		c.send(outFrame{data: responseFrame(req, nil, validationf("Unknown action %q in version %s", req.action, c.v))})
+		c.answer(req, nil, validationf("Unknown action %q in version %s", req.action, c.v))
 		return
 	}
 	if !m.noAuth && !c.loggedIn.Load() {
-		c.send(outFrame{data: responseFrame(req, nil, errorf("authentication", "Customer is not logged in"))})
+		c.answer(req, nil, errorf("authentication", "Customer is not logged in"))
 		return
 	}
 	p, perr := parsePayload(req.payload)
 	if perr != nil {
-		c.send(outFrame{data: responseFrame(req, nil, perr)})
+		c.answer(req, nil, perr)
 		return
 	}
 	// c.cust is written only by login, which runs on this same worker goroutine.
 	cl := &call{st: c.srv.st, srv: c.srv, v: c.v, rtm: true, license: c.license, p: p, conn: c,
 		requestID: req.requestID, cust: c.cust}
 	c.srv.invoke(cl, m, func(res *obj, err *apiError) {
-		c.sendLocked(responseFrame(req, res, err))
 		if err == nil && req.action == "login" {
+			// The idle clock starts with the login: the reader may be waiting with the login
+			// deadline, and the client may say nothing more.
 			c.loggedIn.Store(true)
+			if !c.ending.Load() {
+				_ = c.ws.SetReadDeadline(time.Now().Add(c.srv.opts.IdleTimeout))
+			}
+		}
+		c.answerLocked(req, res, err)
+		if err != nil && err.typ == "misdirected_request" {
+			// A token of the other data centre: after the error, RTM disconnects with
+			// misdirected_connection and the right region (spec/structures.md §1.2, §5).
+			c.disconnectLocked("misdirected_connection", err.data)
 		}
 	})
 }
@@ -289,6 +326,15 @@ func (c *rtmConn) detachLocked() {
 	}
 }
 
+// endRead makes the reader stop within grace (it still sees the client's answer to a close
+// frame). Closing the websocket is not enough: fasthttp closes a hijacked connection only when
+// the handler returns, so without this a silent client would keep the reader (and Shutdown)
+// waiting for the login or idle timeout.
+func (c *rtmConn) endRead(grace time.Duration) {
+	c.ending.Store(true)
+	_ = c.ws.NetConn().SetReadDeadline(time.Now().Add(grace))
+}
+
 // writeLoop writes queued frames in order until the queue closes or a close frame is sent.
 func (c *rtmConn) writeLoop() {
 	for f := range c.out {
@@ -299,7 +345,7 @@ func (c *rtmConn) writeLoop() {
 			err = c.ws.WriteMessage(websocket.PongMessage, f.data)
 		case f.closeCode > 0:
 			_ = c.ws.WriteMessage(websocket.CloseMessage, websocket.FormatCloseMessage(f.closeCode, f.reason))
-			_ = c.ws.Close()
+			c.endRead(closeGrace)
 			for range c.out { // drain until the reader closes the queue
 			}
 			return
@@ -307,7 +353,7 @@ func (c *rtmConn) writeLoop() {
 			err = c.ws.WriteMessage(websocket.TextMessage, f.data)
 		}
 		if err != nil {
-			_ = c.ws.Close()
+			c.endRead(0)
 			for range c.out {
 			}
 			return
