@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 
+	"github.com/lcgate/lcgate/translate"
+	"github.com/lcgate/lcgate/versions"
 	"github.com/valyala/fasthttp"
 )
 
@@ -90,6 +92,7 @@ type Reply struct {
 	Status  int
 	Type    string
 	Message string
+	Data    []byte // raw JSON of the error's `data`, or nil
 }
 
 // ReplyFor maps an error returned by a handler to the reply the client gets. It is pure,
@@ -101,41 +104,49 @@ func ReplyFor(err error) Reply {
 		translationErr *TranslationError
 		requestErr     *RequestError
 		upstreamErr    *UpstreamError
+		apiErr         *versions.APIError
 	)
 	switch {
 	case errors.As(err, &routeErr):
-		return Reply{fasthttp.StatusNotFound, TypeValidation, routeErr.Error()}
+		return Reply{Status: fasthttp.StatusNotFound, Type: TypeValidation, Message: routeErr.Error()}
 	case errors.As(err, &translationErr):
-		return Reply{fasthttp.StatusBadRequest, TypeValidation, translationErr.Error()}
+		return Reply{Status: fasthttp.StatusBadRequest, Type: TypeValidation, Message: translationErr.Error()}
 	case errors.As(err, &requestErr):
 		return replyForRequest(requestErr)
 	case errors.As(err, &upstreamErr):
 		return replyForUpstream(upstreamErr)
+	case errors.As(err, &apiErr):
+		return Reply{Status: translate.Status(apiErr), Type: apiErr.Type, Message: apiErr.Message, Data: apiErr.Data}
 	}
-	return Reply{fasthttp.StatusInternalServerError, TypeInternal, "lcgate: internal error"}
+	return Reply{Status: fasthttp.StatusInternalServerError, Type: TypeInternal, Message: "lcgate: internal error"}
 }
 
 func replyForRequest(err *RequestError) Reply {
 	var small *fasthttp.ErrSmallBuffer
 	switch {
 	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
-		return Reply{fasthttp.StatusRequestEntityTooLarge, TypeEntityTooLarge, "lcgate: request body too large"}
+		return Reply{Status: fasthttp.StatusRequestEntityTooLarge, Type: TypeEntityTooLarge, Message: "lcgate: request body too large"}
 	case errors.As(err.Err, &small):
-		return Reply{fasthttp.StatusRequestHeaderFieldsTooLarge, TypeValidation, "lcgate: request headers too large"}
+		return Reply{Status: fasthttp.StatusRequestHeaderFieldsTooLarge, Type: TypeValidation, Message: "lcgate: request headers too large"}
 	}
-	return Reply{fasthttp.StatusBadRequest, TypeValidation, "lcgate: " + err.Reason}
+	return Reply{Status: fasthttp.StatusBadRequest, Type: TypeValidation, Message: "lcgate: " + err.Reason}
 }
+
+// errBadAnswer is an upstream answer that is not the API's JSON.
+var errBadAnswer = errors.New("answer is not a Customer Chat API document")
 
 func replyForUpstream(err *UpstreamError) Reply {
 	var netErr net.Error
 	switch {
+	case errors.Is(err.Err, errBadAnswer):
+		return Reply{Status: fasthttp.StatusBadGateway, Type: TypeInternal, Message: "lcgate: the upstream's answer is not valid"}
 	case errors.Is(err.Err, fasthttp.ErrTimeout), errors.Is(err.Err, fasthttp.ErrDialTimeout),
 		errors.As(err.Err, &netErr) && netErr.Timeout():
-		return Reply{fasthttp.StatusGatewayTimeout, TypeRequestTimeout, "lcgate: upstream timed out"}
+		return Reply{Status: fasthttp.StatusGatewayTimeout, Type: TypeRequestTimeout, Message: "lcgate: upstream timed out"}
 	case errors.Is(err.Err, fasthttp.ErrNoFreeConns):
-		return Reply{fasthttp.StatusServiceUnavailable, TypeInternal, "lcgate: too many concurrent upstream requests"}
+		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: too many concurrent upstream requests"}
 	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
-		return Reply{fasthttp.StatusBadGateway, TypeInternal, "lcgate: upstream answer too large"}
+		return Reply{Status: fasthttp.StatusBadGateway, Type: TypeInternal, Message: "lcgate: upstream answer too large"}
 	}
-	return Reply{fasthttp.StatusBadGateway, TypeInternal, "lcgate: upstream unreachable"}
+	return Reply{Status: fasthttp.StatusBadGateway, Type: TypeInternal, Message: "lcgate: upstream unreachable"}
 }

@@ -15,14 +15,16 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// TestVersionMismatchIsAValidationErrorInTheClientsFormat covers the pairs not translated yet:
+// a newer Web client on an older upstream, and RTM clients of another version.
 func TestVersionMismatchIsAValidationErrorInTheClientsFormat(t *testing.T) {
 	up := startUpstream(t, &fakeUpstream{rtm: echoUpstream})
-	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2"})
-	for _, client := range []string{"3.0", "3.1"} {
-		want := errorJSON(TypeValidation, "lcgate: translation from "+client+" to 3.2 is not available yet")
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.0"})
+	for _, client := range []string{"3.1", "3.2"} {
+		want := errorJSON(TypeValidation, "lcgate: translation from "+client+" to 3.0 is not available yet")
 		t.Run("web "+client, func(t *testing.T) {
 			got := do(t, gw.Addr, "POST", "/v"+client+"/customer/action/start_chat?license_id=123",
-				http.Header{"Authorization": {"Bearer demo-token"}}, `{"payload":{}}`)
+				http.Header{"Authorization": {"Bearer demo-token"}}, `{}`)
 			if got.Status != 400 || got.Body != want {
 				t.Errorf("got %d %s, want 400 %s", got.Status, got.Body, want)
 			}

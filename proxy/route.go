@@ -16,6 +16,7 @@ const (
 type route struct {
 	kind    routeKind
 	version string // one of apiVersions, e.g. "3.2"
+	action  string // Web routes: the action named by the path
 }
 
 const (
@@ -40,7 +41,7 @@ func parseRoute(path []byte) (route, error) {
 	case bytes.Equal(rest, []byte(rtmInfix)):
 		return route{kind: routeRTM, version: version}, nil
 	case bytes.HasPrefix(rest, []byte(webInfix)) && isActionName(rest[len(webInfix):]):
-		return route{kind: routeWeb, version: version}, nil
+		return route{kind: routeWeb, version: version, action: string(rest[len(webInfix):])}, nil
 	}
 	return route{}, &RouteError{Path: clip(path)}
 }

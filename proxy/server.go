@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/lcgate/lcgate/translate"
 	"github.com/valyala/fasthttp"
 )
 
@@ -37,6 +38,7 @@ type Server struct {
 	http     *fasthttp.Server
 	sessions registry
 	ready    atomic.Bool
+	engine   translate.Engine
 
 	mu        sync.Mutex     // guards listeners and closed
 	listeners []net.Listener // every listener given to Serve
@@ -166,6 +168,9 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) error {
 		return err
 	}
 	if rt.version != s.opts.UpstreamVersion {
+		if rt.kind == routeWeb && rt.version < s.opts.UpstreamVersion {
+			return s.serveTranslatedWeb(ctx, rt)
+		}
 		return &TranslationError{From: rt.version, To: s.opts.UpstreamVersion}
 	}
 	if rt.kind == routeRTM {

@@ -32,8 +32,9 @@
 //     microseconds of what they order: the creation of the event or thread, and for a chat
 //     the creation of its last thread. The clock never repeats a microsecond, so they are
 //     unique and sortable.
-//   - 3.0 threads carry no `timestamp` (the 3.0 sample has none); 3.1 threads carry
-//     `timestamp` (unix seconds) and `order`.
+//   - 3.0 and 3.1 threads carry `timestamp` (unix seconds) and `order`: the 3.0 sample has no
+//     `timestamp`, but SDK1 and 3.1 data show it, and a client ignores a field it does not know
+//     (spec/structures.md §7 A9).
 //   - Chat summaries and thread summaries carry `active` in every version (the 2018 3.0 SDK
 //     reads both).
 //   - 3.1 users carry `events_seen_up_to`, as the final 3.1 documentation shows.

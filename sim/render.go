@@ -72,7 +72,7 @@ func renderEvent(v version, e *event) *obj {
 // renderThread renders a Thread (spec/structures.md §3.3).
 func renderThread(v version, ch *chat, t *thread) *obj {
 	o := newObj().set("id", t.id)
-	if v == v31 {
+	if v != v32 {
 		o.set("timestamp", t.createdAt.Unix())
 	}
 	if v == v32 {

@@ -356,7 +356,7 @@ var rtmPushShapes = [3]map[string]string{
 	v30: rtmSharedPushShapes(map[string]string{
 		"incoming_chat_thread":                       "chat",
 		"incoming_chat_thread.chat":                  "id order users properties access thread",
-		"incoming_chat_thread.chat.thread":           "id active order user_ids events properties? access?",
+		"incoming_chat_thread.chat.thread":           "id timestamp active order user_ids events properties? access?",
 		"thread_closed":                              "chat_id thread_id user_id?",
 		"access_set":                                 "resource id access",
 		"chat_transferred":                           "chat_id thread_id requester_id type ids",

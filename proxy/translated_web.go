@@ -1,0 +1,183 @@
+package proxy
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"mime/multipart"
+	"strings"
+
+	"github.com/lcgate/lcgate/translate"
+	"github.com/lcgate/lcgate/translate/jsontree"
+	"github.com/lcgate/lcgate/versions"
+	"github.com/valyala/fasthttp"
+)
+
+// serveTranslatedWeb serves a Web call of an older client on a newer upstream: read the
+// client's payload (or multipart form), let the engine walk the version chain, write the
+// answer in the client's framing.
+func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
+	client, _ := versions.Parse(rt.version)
+	upstream, _ := versions.Parse(s.opts.UpstreamVersion)
+	req := translate.Request{Client: client, Upstream: upstream, Action: rt.action}
+	if m, ok := versions.Lookup(client, rt.action); ok && !m.Web {
+		return &versions.APIError{Status: fasthttp.StatusNotFound, Type: TypeValidation,
+			Message: "lcgate: " + rt.action + " is an RTM method in version " + rt.version}
+	}
+	if err := readClientPayload(ctx, client, &req); err != nil {
+		return err
+	}
+	raw := &webCaller{s: s, client: ctx, version: upstream}
+	resp, err := s.engine.Call(context.Background(), req, raw)
+	if err != nil {
+		return err
+	}
+	ctx.SetStatusCode(fasthttp.StatusOK)
+	ctx.SetContentType("application/json")
+	ctx.SetBody(translate.WebBody(nil, client, resp))
+	return nil
+}
+
+// readClientPayload fills req from the body: a multipart form (files and values, the 3.0
+// "payload." prefix removed) or a JSON payload (3.0's envelope unwrapped when present).
+func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, req *translate.Request) error {
+	if bytes.HasPrefix(ctx.Request.Header.ContentType(), []byte("multipart/form-data")) {
+		form, err := ctx.MultipartForm()
+		if err != nil {
+			return &versions.APIError{Status: fasthttp.StatusBadRequest, Type: TypeValidation,
+				Message: "lcgate: malformed multipart/form-data body"}
+		}
+		prefix := versions.MultipartPrefix(client)
+		req.Form = map[string]string{}
+		for k, vals := range form.Value {
+			if len(vals) > 0 {
+				req.Form[strings.TrimPrefix(k, prefix)] = vals[0]
+			}
+		}
+		for field, fhs := range form.File {
+			for _, fh := range fhs {
+				f, err := fh.Open()
+				if err != nil {
+					return &versions.APIError{Status: fasthttp.StatusBadRequest, Type: TypeValidation,
+						Message: "lcgate: unreadable file part"}
+				}
+				data, err := io.ReadAll(f)
+				_ = f.Close()
+				if err != nil {
+					return &versions.APIError{Status: fasthttp.StatusBadRequest, Type: TypeValidation,
+						Message: "lcgate: unreadable file part"}
+				}
+				req.Files = append(req.Files, versions.File{Field: field, Name: fh.Filename,
+					ContentType: fh.Header.Get("Content-Type"), Data: data})
+			}
+		}
+		req.Payload = jsontree.New()
+		return nil
+	}
+	d, err := translate.ParsePayload(ctx.Request.Body(), versions.WrapsWebPayload(client))
+	if err != nil {
+		return err
+	}
+	req.Payload = d
+	return nil
+}
+
+// webCaller is the versions.Caller that reaches the upstream's Web API for one client
+// request: it sends the client's query string and end-to-end headers with each call.
+type webCaller struct {
+	s       *Server
+	client  *fasthttp.RequestCtx
+	version versions.Version
+}
+
+// Call implements versions.Caller.
+func (c *webCaller) Call(_ context.Context, action string, payload *versions.Doc) (*versions.Doc, error) {
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	c.prepare(req, action)
+	req.Header.SetContentType("application/json")
+	var body []byte
+	if versions.WrapsWebPayload(c.version) {
+		body = append(body, `{"payload":`...)
+		body = payload.AppendJSON(body, payload.Root())
+		body = append(body, '}')
+	} else {
+		body = payload.AppendJSON(body, payload.Root())
+	}
+	req.SetBodyRaw(body)
+	return c.do(req)
+}
+
+// Upload implements versions.Caller: upload_file with the version's multipart field name.
+func (c *webCaller) Upload(_ context.Context, f versions.File) (*versions.Doc, error) {
+	req := fasthttp.AcquireRequest()
+	defer fasthttp.ReleaseRequest(req)
+	c.prepare(req, "upload_file")
+	var buf bytes.Buffer
+	mw := multipart.NewWriter(&buf)
+	part, err := mw.CreatePart(filePartHeader(versions.MultipartPrefix(c.version)+"file", f))
+	if err == nil {
+		_, err = part.Write(f.Data)
+	}
+	if err == nil {
+		err = mw.Close()
+	}
+	if err != nil {
+		return nil, err
+	}
+	req.Header.SetContentType(mw.FormDataContentType())
+	req.SetBodyRaw(buf.Bytes())
+	return c.do(req)
+}
+
+// prepare sets the method, URL and forwarded headers of a call to action.
+func (c *webCaller) prepare(req *fasthttp.Request, action string) {
+	c.client.Request.Header.CopyTo(&req.Header)
+	stripHopByHop(&req.Header)
+	req.Header.Del(fasthttp.HeaderExpect)
+	req.Header.Del(fasthttp.HeaderContentLength)
+	req.Header.Del(fasthttp.HeaderAcceptEncoding) // the answer must be readable here
+	req.Header.Del(fasthttp.HeaderContentEncoding)
+	req.Header.SetMethod(fasthttp.MethodPost)
+	uri := req.URI()
+	uri.SetPath("/v" + c.version.String() + "/customer/action/" + action)
+	uri.SetQueryStringBytes(c.client.URI().QueryString())
+	req.SetHost(c.s.up.host)
+}
+
+// do sends req and reads the answer: a payload document, or the upstream's error.
+func (c *webCaller) do(req *fasthttp.Request) (*versions.Doc, error) {
+	resp := fasthttp.AcquireResponse()
+	defer fasthttp.ReleaseResponse(resp)
+	if err := c.s.web.Do(req, resp); err != nil {
+		return nil, &UpstreamError{Op: "call", Err: err}
+	}
+	body := resp.Body()
+	if resp.StatusCode() != fasthttp.StatusOK {
+		if e, ok := translate.ParseError(resp.StatusCode(), body); ok {
+			return nil, e
+		}
+		return nil, &UpstreamError{Op: "answer", Err: errBadAnswer}
+	}
+	d, err := translate.ParsePayload(body, versions.WrapsWebPayload(c.version))
+	if err != nil {
+		return nil, &UpstreamError{Op: "answer", Err: errBadAnswer}
+	}
+	return d, nil
+}
+
+// filePartHeader is the MIME header of a multipart file part.
+func filePartHeader(field string, f versions.File) map[string][]string {
+	ct := f.ContentType
+	if ct == "" {
+		ct = "application/octet-stream"
+	}
+	return map[string][]string{
+		"Content-Disposition": {`form-data; name="` + escapeQuotes(field) + `"; filename="` + escapeQuotes(f.Name) + `"`},
+		"Content-Type":        {ct},
+	}
+}
+
+var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
+
+func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }

@@ -1,0 +1,187 @@
+package translate
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lcgate/lcgate/versions"
+)
+
+// Engine serves calls across versions. The zero value is ready to use; it is safe for
+// concurrent use.
+type Engine struct {
+	// OnLossy, when set, is called each time a change loses information (for metrics).
+	OnLossy func(change string)
+	// Now, when set, replaces time.Now.
+	Now func() time.Time
+}
+
+// Request is one client call.
+type Request struct {
+	Client, Upstream versions.Version
+	Action           string
+	Payload          *versions.Doc     // the request payload (bare), consumed by Call
+	Files            []versions.File   // multipart files
+	Form             map[string]string // multipart values, without version prefix
+}
+
+// Call serves r on the upstream reached by raw (which speaks r.Upstream) and returns the
+// answer in r.Client's shape. Errors are *versions.APIError in the client's version (types it
+// knows), or errors of raw.
+func (e *Engine) Call(ctx context.Context, r Request, raw versions.Caller) (*versions.Doc, error) {
+	if _, ok := versions.Lookup(r.Client, r.Action); !ok {
+		return nil, &versions.APIError{Status: 404, Type: "validation",
+			Message: fmt.Sprintf("lcgate: unknown action %q in version %s", r.Action, r.Client)}
+	}
+	c := &chainCaller{e: e, v: r.Client, req: &r, raw: raw}
+	return c.Call(ctx, r.Action, r.Payload)
+}
+
+// chainCaller is a versions.Caller at version v: it translates along the chain towards the
+// upstream.
+type chainCaller struct {
+	e   *Engine
+	v   versions.Version
+	req *Request
+	raw versions.Caller
+}
+
+func (c *chainCaller) next() *chainCaller {
+	return &chainCaller{e: c.e, v: c.v + 1, req: c.req, raw: c.raw}
+}
+
+// Call implements versions.Caller.
+func (c *chainCaller) Call(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
+	switch {
+	case c.v == c.req.Upstream:
+		return c.raw.Call(ctx, action, req)
+	case c.v < c.req.Upstream:
+		return c.callUp(ctx, action, req)
+	}
+	return nil, &versions.APIError{Status: 400, Type: "validation",
+		Message: fmt.Sprintf("lcgate: a %s client on a %s upstream is not supported yet", c.req.Client, c.req.Upstream)}
+}
+
+// Upload implements versions.Caller: files travel unchanged; the multipart field name is the
+// raw caller's business.
+func (c *chainCaller) Upload(ctx context.Context, f versions.File) (*versions.Doc, error) {
+	if c.v == c.req.Upstream {
+		return c.raw.Upload(ctx, f)
+	}
+	return c.next().Upload(ctx, f)
+}
+
+// env builds the Env of the step from c.v to the next version.
+func (c *chainCaller) env(ctx context.Context, step *versions.Step) *versions.Env {
+	e := &versions.Env{Ctx: ctx, Client: c.req.Client, Upstream: c.req.Upstream, Next: c.next(),
+		Lossy: c.e.OnLossy, Now: c.e.now, Files: c.req.Files, Form: c.req.Form}
+	e.Down = func(d *versions.Doc, n versions.Node, s *versions.Shape) { walkDown(step, e, d, n, s) }
+	return e
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now != nil {
+		return e.Now()
+	}
+	return time.Now()
+}
+
+// callUp serves an older call on a newer version: rewrite the request, call the next
+// version, and bring the answer (or error) down.
+func (c *chainCaller) callUp(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
+	step := versions.StepUp(c.v)
+	env := c.env(ctx, step)
+	newer := action
+	ac := step.ActionByOlder(action)
+	if ac != nil {
+		switch {
+		case ac.Missing != "":
+			return nil, &versions.APIError{Status: 400, Type: "validation", Message: "lcgate: " + ac.Missing}
+		case ac.Expand != nil:
+			resp, err := ac.Expand(env, req)
+			return resp, downError(step, err)
+		}
+		newer = ac.Newer
+		if ac.RequestUp != nil {
+			if err := ac.RequestUp(env, req); err != nil {
+				return nil, err
+			}
+		}
+	}
+	resp, err := env.Next.Call(ctx, newer, req)
+	if err != nil {
+		return nil, downError(step, err)
+	}
+	walkDown(step, env, resp, resp.Root(), versions.ResponseShapes[newer])
+	if ac != nil && ac.ResponseDown != nil {
+		if err := ac.ResponseDown(env, resp); err != nil {
+			return nil, err
+		}
+	}
+	return resp, nil
+}
+
+// downError maps an API error's type to one the older version knows.
+func downError(step *versions.Step, err error) error {
+	if ae, ok := err.(*versions.APIError); ok {
+		if t, ok := step.ErrorTypesDown[ae.Type]; ok {
+			cp := *ae
+			cp.Type = t
+			return &cp
+		}
+	}
+	return err
+}
+
+// walkDown applies the step's structure changes (newer → older) to every structure of the
+// subtree n, parents before their children, as shape s describes it.
+func walkDown(step *versions.Step, env *versions.Env, d *versions.Doc, n versions.Node, s *versions.Shape) {
+	if s == nil || n == versions.None {
+		return
+	}
+	if s.Is != versions.NoStructure {
+		for i := range step.Structures {
+			if ch := &step.Structures[i]; ch.On == s.Is && ch.Down != nil {
+				ch.Down(env, d, n)
+			}
+		}
+	}
+	switch {
+	case s.Fields != nil && d.IsObject(n):
+		for name, sub := range s.Fields {
+			walkDown(step, env, d, d.Get(n, name), sub)
+		}
+	case s.Items != nil && d.IsArray(n):
+		for ch := d.First(n); ch != versions.None; ch = d.Next(ch) {
+			walkDown(step, env, d, ch, s.Items)
+		}
+	case s.Values != nil && d.IsObject(n):
+		for ch := d.First(n); ch != versions.None; ch = d.Next(ch) {
+			walkDown(step, env, d, ch, s.Values)
+		}
+	}
+}
+
+// PushDown translates a push payload from the upstream's version down to the client's. It
+// returns the push's name in the client's version, or "" when the client's version has no
+// such push (the push is then dropped).
+func (e *Engine) PushDown(ctx context.Context, client, upstream versions.Version, action string, d *versions.Doc) (string, error) {
+	for v := upstream; v > client; v-- {
+		step := versions.StepUp(v - 1)
+		env := &versions.Env{Ctx: ctx, Client: client, Upstream: upstream, Lossy: e.OnLossy, Now: e.now}
+		walkDown(step, env, d, d.Root(), versions.PushShapes[action])
+		if pc := step.PushByNewer(action); pc != nil {
+			if pc.Older == "" {
+				return "", nil
+			}
+			if pc.Down != nil {
+				if err := pc.Down(env, d); err != nil {
+					return "", err
+				}
+			}
+			action = pc.Older
+		}
+	}
+	return action, nil
+}

@@ -1,0 +1,164 @@
+package versions
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/lcgate/lcgate/translate/jsontree"
+)
+
+// Doc and Node are the editable JSON documents changes work on.
+type (
+	Doc  = jsontree.Doc
+	Node = jsontree.Node
+)
+
+// None is the absent node.
+const None = jsontree.None
+
+// Caller makes a call in one version and returns its answer in that version. Expansions get
+// the Caller of the next version along the chain, which translates further as needed, so an
+// expansion of the 3.0 → 3.1 step only knows 3.1.
+type Caller interface {
+	// Call sends action with the request payload req (which it may consume) and returns the
+	// response payload. Errors from the API are *APIError.
+	Call(ctx context.Context, action string, req *Doc) (*Doc, error)
+	// Upload sends a file with upload_file and returns the response payload.
+	Upload(ctx context.Context, f File) (*Doc, error)
+}
+
+// File is a file part of a multipart request.
+type File struct {
+	Field       string // form field name as the client sent it
+	Name        string // file name
+	ContentType string
+	Data        []byte
+}
+
+// APIError is an error object of the Customer Chat API: {"error": {type, message, data?}}.
+// Status is the HTTP status of a Web answer (0 when it came over RTM).
+type APIError struct {
+	Status  int
+	Type    string
+	Message string
+	Data    []byte // raw JSON of `data`, or nil
+}
+
+func (e *APIError) Error() string { return fmt.Sprintf("%s: %s", e.Type, e.Message) }
+
+// Env is what a change's functions get from the engine for one call.
+type Env struct {
+	Ctx context.Context
+	// Client is the version the outermost caller speaks; Upstream the upstream's.
+	Client, Upstream Version
+	// Next calls the step's newer version (for expansions of an older client's call).
+	Next Caller
+	// Down converts a subtree from the step's newer shape to its older one with the step's
+	// structure changes (for expansions assembling answers from other calls).
+	Down func(d *Doc, n Node, s *Shape)
+	// Lossy records that a change lost information (counted in metrics).
+	Lossy func(change string)
+	// Now is the current time.
+	Now func() time.Time
+	// Files holds the multipart files of the request, if any.
+	Files []File
+	// Form holds the multipart values of the request, by field name without version prefix.
+	Form map[string]string
+}
+
+// lossy records a lossy conversion when a recorder is set.
+func (e *Env) lossy(change string) {
+	if e != nil && e.Lossy != nil {
+		e.Lossy(change)
+	}
+}
+
+// StructureChange is one change to a data structure, applied wherever the structure occurs.
+type StructureChange struct {
+	Name string    // the changelog line
+	On   Structure // the structure it changes
+	// Down rewrites the node from the newer version's shape to the older one; Up the reverse.
+	Down, Up func(e *Env, d *Doc, n Node)
+}
+
+// ActionChange is one change to a method: a rename, changed parameters, a changed answer, or
+// an expansion into several calls.
+type ActionChange struct {
+	Name         string // the changelog line
+	Older, Newer string // the action's name in the older and the newer version ("" = none)
+	// RequestUp rewrites an older request payload for the newer version; RequestDown the
+	// reverse. ResponseDown rewrites the newer answer for the older version, after the
+	// structure changes; ResponseUp the reverse. Nil means nothing changes.
+	RequestUp, RequestDown   func(e *Env, d *Doc) error
+	ResponseDown, ResponseUp func(e *Env, d *Doc) error
+	// Expand, when set, serves an older client's call on its own, through e.Next; the
+	// request and answer rewrites are not used.
+	Expand func(e *Env, req *Doc) (*Doc, error)
+	// Missing, when set, means the newer version cannot serve the older call: the message
+	// names the missing capability.
+	Missing string
+}
+
+// PushChange is one change to a push.
+type PushChange struct {
+	Name         string
+	Older, Newer string // the push's name in each version ("" = the version has no such push)
+	// Down rewrites a newer push payload for the older version, after the structure changes;
+	// Up the reverse.
+	Down, Up func(e *Env, d *Doc) error
+}
+
+// Step is the changes between two adjacent versions.
+type Step struct {
+	Older, Newer Version
+	Structures   []StructureChange
+	Actions      []*ActionChange
+	Pushes       []*PushChange
+	// ErrorTypesDown maps error types of the newer version the older one lacks to the type
+	// the older client gets (spec/methods.md §6).
+	ErrorTypesDown map[string]string
+
+	byOlder, byNewer         map[string]*ActionChange
+	pushByNewer, pushByOlder map[string]*PushChange
+}
+
+// ActionByOlder returns the change of the older version's action, or nil.
+func (s *Step) ActionByOlder(name string) *ActionChange { return s.byOlder[name] }
+
+// ActionByNewer returns the change of the newer version's action, or nil.
+func (s *Step) ActionByNewer(name string) *ActionChange { return s.byNewer[name] }
+
+// PushByNewer returns the change of the newer version's push, or nil.
+func (s *Step) PushByNewer(name string) *PushChange { return s.pushByNewer[name] }
+
+// PushByOlder returns the change of the older version's push, or nil.
+func (s *Step) PushByOlder(name string) *PushChange { return s.pushByOlder[name] }
+
+func (s *Step) index() *Step {
+	s.byOlder, s.byNewer = map[string]*ActionChange{}, map[string]*ActionChange{}
+	for _, a := range s.Actions {
+		if a.Older != "" {
+			s.byOlder[a.Older] = a
+		}
+		if a.Newer != "" {
+			s.byNewer[a.Newer] = a
+		}
+	}
+	s.pushByNewer, s.pushByOlder = map[string]*PushChange{}, map[string]*PushChange{}
+	for _, p := range s.Pushes {
+		if p.Newer != "" {
+			s.pushByNewer[p.Newer] = p
+		}
+		if p.Older != "" {
+			s.pushByOlder[p.Older] = p
+		}
+	}
+	return s
+}
+
+// Steps lists the steps in order: Steps[i] goes from All[i] to All[i+1].
+var Steps = []*Step{step30to31.index(), step31to32.index()}
+
+// StepUp returns the step from v to the next newer version.
+func StepUp(v Version) *Step { return Steps[v] }

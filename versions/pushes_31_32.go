@@ -1,0 +1,131 @@
+package versions
+
+// This file holds the push changes between 3.1 and 3.2 (spec/structures.md §4, §8 B7–B14).
+
+// incomingChatDown32: requester_id and transferred_from (inside chat or beside it) dropped (B7).
+func incomingChatDown32(_ *Env, d *Doc) error {
+	r := d.Root()
+	d.Delete(r, "requester_id")
+	d.Delete(r, "transferred_from")
+	d.Delete(d.Get(r, "chat"), "transferred_from")
+	return nil
+}
+
+// userAddedDown32: user_type from user.type; reason and requester_id dropped; a missing
+// thread_id becomes "" (B9).
+func userAddedDown32(_ *Env, d *Doc) error {
+	r := d.Root()
+	ensureThreadID(d, r)
+	typ := strAt(d, d.Get(r, "user"), "type")
+	if typ == "" {
+		typ = "agent"
+	}
+	d.Delete(r, "reason")
+	d.Delete(r, "requester_id")
+	d.Set(r, "user_type", d.NewString(typ))
+	return nil
+}
+
+// userRemovedDown32: user_type guessed from the id's form (customers have UUIDs); reason and
+// requester_id dropped; a missing thread_id becomes "" (B10).
+func userRemovedDown32(_ *Env, d *Doc) error {
+	r := d.Root()
+	ensureThreadID(d, r)
+	typ := "agent"
+	if isCustomerID(strAt(d, r, "user_id")) {
+		typ = "customer"
+	}
+	d.Delete(r, "reason")
+	d.Delete(r, "requester_id")
+	d.Set(r, "user_type", d.NewString(typ))
+	return nil
+}
+
+// userAddedUp32: user_type dropped; reason "manual", the only documented value (B9/B10 up).
+func userAddedUp32(_ *Env, d *Doc) error {
+	r := d.Root()
+	d.Delete(r, "user_type")
+	d.Set(r, "reason", d.NewString("manual"))
+	return nil
+}
+
+func ensureThreadID(d *Doc, r Node) {
+	if d.Get(r, "thread_id") == None {
+		d.InsertBefore(r, keyAt(d, d.Next(d.Get(r, "chat_id"))), "thread_id", d.NewString(""))
+	}
+}
+
+// transferredDown32: transferred_to → type + ids (agents when any, else groups); reason and
+// queue dropped (B11).
+func transferredDown32(e *Env, d *Doc) error {
+	r := d.Root()
+	ensureThreadID(d, r)
+	to := d.Detach(r, "transferred_to")
+	d.Delete(r, "reason")
+	d.Delete(r, "queue")
+	agents, groups := d.Get(to, "agent_ids"), d.Get(to, "group_ids")
+	switch {
+	case d.IsArray(agents) && d.First(agents) != None:
+		if d.IsArray(groups) && d.First(groups) != None {
+			e.lossy("B11 chat_transferred to an agent of a group (group dropped)")
+		}
+		d.Set(r, "type", d.NewString("agent"))
+		d.Set(r, "ids", agents)
+	case d.IsArray(groups):
+		d.Set(r, "type", d.NewString("group"))
+		d.Set(r, "ids", groups)
+	}
+	return nil
+}
+
+// transferredUp32: type + ids → transferred_to; reason "manual" (B11 up).
+func transferredUp32(_ *Env, d *Doc) error {
+	r := d.Root()
+	typ := strAt(d, r, "type")
+	ids := d.Detach(r, "ids")
+	d.Delete(r, "type")
+	to := d.NewObject()
+	if ids != None {
+		if typ == "agent" {
+			d.Set(to, "agent_ids", ids)
+		} else {
+			d.Set(to, "group_ids", ids)
+		}
+	}
+	d.Set(r, "reason", d.NewString("manual"))
+	d.Set(r, "transferred_to", to)
+	return nil
+}
+
+// greetingToMulticast renders a 3.2 incoming_greeting as the incoming_multicast that carried
+// greetings up to 3.1: {author_id, content: {lc2: {type: "greeting", id, unique_id, text,
+// agent, displayed_first_time}}} (B14; the shape is UNCONFIRMED, and matches the simulator).
+func greetingToMulticast(e *Env, d *Doc) error {
+	r := d.Root()
+	agent := d.Get(r, "agent")
+	lc2 := newObjectWith(d, "type", d.NewString("greeting"))
+	for _, k := range []string{"id", "unique_id"} {
+		if v := d.Get(r, k); v != None {
+			d.Set(lc2, k, d.Clone(v))
+		}
+	}
+	d.Set(lc2, "text", d.NewString(greetingText(d, d.Get(r, "event"))))
+	if d.IsObject(agent) {
+		a := d.Clone(agent)
+		if d.Get(a, "type") == None {
+			d.InsertBefore(a, "avatar", "type", d.NewString("agent"))
+		}
+		d.Set(lc2, "agent", a)
+	}
+	if v := d.Get(r, "displayed_first_time"); v != None {
+		d.Set(lc2, "displayed_first_time", d.Clone(v))
+	}
+	author := strAt(d, agent, "id")
+	d.Clear(r)
+	if author != "" {
+		d.Set(r, "author_id", d.NewString(author))
+	}
+	d.Set(r, "content", newObjectWith(d, "lc2", lc2))
+	e.lossy("B14 incoming_greeting as an lc2 multicast (event reduced to text)")
+	return nil
+}
