@@ -38,7 +38,7 @@
 //   - Chat summaries and thread summaries carry `active` in every version (the 2018 3.0 SDK
 //     reads both).
 //   - 3.1 users carry `events_seen_up_to`, as the final 3.1 documentation shows.
-//   - Events carry `recipients` from 3.1 on; in 3.0 only when the client set it.
+//   - Events carry `recipients` in every version (3.0 documents it as optional, default "all").
 //   - update_customer answers {"customer": Customer} in 3.0 and 3.1, nothing in 3.2.
 //   - set_customer_session_fields (3.2) triggers customer_updated, as the 3.2 method table
 //     says (the changelog says it no longer does).

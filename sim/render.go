@@ -54,12 +54,8 @@ func renderEvent(v version, e *event) *obj {
 	}
 	if v == v30 {
 		o.set("timestamp", e.createdAt.Unix())
-		if e.recipientsGiven {
-			o.set("recipients", e.recipients)
-		}
-	} else {
-		o.set("recipients", e.recipients)
 	}
+	o.set("recipients", e.recipients)
 	for _, f := range e.body {
 		o.set(f.key, f.val)
 	}

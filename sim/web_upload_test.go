@@ -62,7 +62,7 @@ func TestWebSendFileIn30PostsAFileEvent(t *testing.T) {
 	threads := webPayload(t, "3.0", tr.post("3.0", "get_chat_threads", s.token, webWrap("3.0", s.fill(`{"chat_id":"{chat}","thread_ids":["{thread}"]}`))).body)
 	webCheckShapes(t, "3.0", threads)
 	e := threads.Get("chat.threads.0.events.2")
-	webWantKeys(t, "file event", e, "id", "custom_id", "order", "type", "author_id", "timestamp", "name", "url",
+	webWantKeys(t, "file event", e, "id", "custom_id", "order", "type", "author_id", "timestamp", "recipients", "name", "url",
 		"thumbnail_url", "thumbnail2x_url", "content_type", "size", "width", "height")
 	if e.Get("type").Str != "file" || e.Get("url").Str != p.Get("url").Str || e.Get("name").Str != "test.png" ||
 		e.Get("content_type").Str != "image/png" || e.Get("size").Int() != int64(len(webPNG)) ||

@@ -35,6 +35,13 @@ func (e *Engine) Call(ctx context.Context, r Request, raw versions.Caller) (*ver
 			Message: fmt.Sprintf("lcgate: unknown action %q in version %s", r.Action, r.Client)}
 	}
 	c := &chainCaller{e: e, v: r.Client, req: &r, raw: raw}
+	if r.Action == "upload_file" { // multipart: the file travels as is; each side names its field
+		if len(r.Files) == 0 {
+			return nil, &versions.APIError{Status: 400, Type: "validation",
+				Message: "lcgate: upload_file needs a multipart/form-data body with a file"}
+		}
+		return c.Upload(ctx, r.Files[0])
+	}
 	return c.Call(ctx, r.Action, r.Payload)
 }
 
@@ -127,7 +134,7 @@ func downError(step *versions.Step, err error) error {
 	if ae, ok := err.(*versions.APIError); ok {
 		if t, ok := step.ErrorTypesDown[ae.Type]; ok {
 			cp := *ae
-			cp.Type = t
+			cp.Type, cp.Status = t, 0 // the status follows the new type
 			return &cp
 		}
 	}

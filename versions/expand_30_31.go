@@ -7,14 +7,6 @@ import (
 // This file holds the 3.0 calls a 3.1 version serves with several calls (spec/methods.md
 // R2, R3, R4, R5, R6). Each only knows 3.1: the Caller translates further.
 
-// expandUploadFile forwards the file; the next version names the multipart field (R3).
-func expandUploadFile(e *Env, _ *Doc) (*Doc, error) {
-	if len(e.Files) == 0 {
-		return nil, paramError("`payload.file` is required (multipart/form-data)")
-	}
-	return e.Next.Upload(e.Ctx, e.Files[0])
-}
-
 // expandUpdateLastSeenTimestamp marks events as seen up to the end of the given second (now
 // when absent) and answers {"timestamp": T} with the second used (R4).
 func expandUpdateLastSeenTimestamp(e *Env, req *Doc) (*Doc, error) {

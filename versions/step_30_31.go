@@ -13,8 +13,8 @@ var step30to31 = &Step{
 	},
 	Actions: []*ActionChange{
 		{Name: "A2 send_file removed (upload_file + send_event)", Older: "send_file", Expand: expandSendFile},
-		{Name: "A2 upload_file: multipart payload.file renamed file", Older: "upload_file", Newer: "upload_file",
-			Expand: expandUploadFile},
+		// The engine sends every upload_file through Caller.Upload; each side names the field.
+		{Name: "A2 upload_file: multipart payload.file renamed file", Older: "upload_file", Newer: "upload_file"},
 		{Name: "A5 update_last_seen_timestamp replaced by mark_events_as_seen",
 			Older: "update_last_seen_timestamp", Newer: "mark_events_as_seen",
 			Expand: expandUpdateLastSeenTimestamp, RequestDown: markSeenRequestDown, ResponseUp: emptyAnswer},
