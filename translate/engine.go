@@ -144,51 +144,40 @@ func downError(step *versions.Step, err error) error {
 // walkDown applies the step's structure changes (newer → older) to every structure of the
 // subtree n, parents before their children, as shape s describes it.
 func walkDown(step *versions.Step, env *versions.Env, d *versions.Doc, n versions.Node, s *versions.Shape) {
+	walk(step, env, d, n, s, false)
+}
+
+// walk applies the step's structure changes, Up or Down, to every structure of the subtree n,
+// parents before their children (a change sees its subtree in its own version's shape).
+func walk(step *versions.Step, env *versions.Env, d *versions.Doc, n versions.Node, s *versions.Shape, up bool) {
 	if s == nil || n == versions.None {
 		return
 	}
 	if s.Is != versions.NoStructure {
 		for i := range step.Structures {
-			if ch := &step.Structures[i]; ch.On == s.Is && ch.Down != nil {
-				ch.Down(env, d, n)
+			ch := &step.Structures[i]
+			if ch.On != s.Is {
+				continue
+			}
+			if f := ch.Down; !up && f != nil {
+				f(env, d, n)
+			} else if f := ch.Up; up && f != nil {
+				f(env, d, n)
 			}
 		}
 	}
 	switch {
 	case s.Fields != nil && d.IsObject(n):
 		for name, sub := range s.Fields {
-			walkDown(step, env, d, d.Get(n, name), sub)
+			walk(step, env, d, d.Get(n, name), sub, up)
 		}
 	case s.Items != nil && d.IsArray(n):
 		for ch := d.First(n); ch != versions.None; ch = d.Next(ch) {
-			walkDown(step, env, d, ch, s.Items)
+			walk(step, env, d, ch, s.Items, up)
 		}
 	case s.Values != nil && d.IsObject(n):
 		for ch := d.First(n); ch != versions.None; ch = d.Next(ch) {
-			walkDown(step, env, d, ch, s.Values)
+			walk(step, env, d, ch, s.Values, up)
 		}
 	}
-}
-
-// PushDown translates a push payload from the upstream's version down to the client's. It
-// returns the push's name in the client's version, or "" when the client's version has no
-// such push (the push is then dropped).
-func (e *Engine) PushDown(ctx context.Context, client, upstream versions.Version, action string, d *versions.Doc) (string, error) {
-	for v := upstream; v > client; v-- {
-		step := versions.StepUp(v - 1)
-		env := &versions.Env{Ctx: ctx, Client: client, Upstream: upstream, Lossy: e.OnLossy, Now: e.now}
-		walkDown(step, env, d, d.Root(), versions.PushShapes[action])
-		if pc := step.PushByNewer(action); pc != nil {
-			if pc.Older == "" {
-				return "", nil
-			}
-			if pc.Down != nil {
-				if err := pc.Down(env, d); err != nil {
-					return "", err
-				}
-			}
-			action = pc.Older
-		}
-	}
-	return action, nil
 }

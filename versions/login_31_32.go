@@ -42,7 +42,7 @@ func loginResponseDown32(e *Env, d *Doc) error {
 		d.InsertBefore(r, keyAt(d, d.First(r)), "customer_id", d.Clone(d.Get(cust, "id")))
 		data := d.NewObject()
 		if name := d.Get(cust, "name"); name != None {
-			d.Set(data, "name", name)
+			d.Set(data, "name", d.Clone(name))
 		}
 		stats := d.Get(cust, "statistics")
 		copyStat := func(from, to string) {

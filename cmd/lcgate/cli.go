@@ -10,10 +10,11 @@ import (
 // CLI is lcgate's command line. serve is the default command: `lcgate --listen ADDR` is
 // `lcgate serve --listen ADDR`.
 type CLI struct {
-	Config  kong.ConfigFlag `help:"YAML file of flag defaults (keys: flag names, with _ for -)." env:"LCGATE_CONFIG" placeholder:"FILE"`
-	Serve   ServeCmd        `cmd:"" default:"withargs" help:"Run the gateway (the default command)."`
-	Sim     SimCmd          `cmd:"" help:"Run the LiveChat simulator alone."`
-	Version VersionCmd      `cmd:"" help:"Print lcgate's version."`
+	Config    kong.ConfigFlag `help:"YAML file of flag defaults (keys: flag names, with _ for -)." env:"LCGATE_CONFIG" placeholder:"FILE"`
+	Serve     ServeCmd        `cmd:"" default:"withargs" help:"Run the gateway (the default command)."`
+	Sim       SimCmd          `cmd:"" help:"Run the LiveChat simulator alone."`
+	Translate TranslateCmd    `cmd:"" help:"Translate one message read from stdin between versions."`
+	Version   VersionCmd      `cmd:"" help:"Print lcgate's version."`
 }
 
 // runtime is what commands receive from main besides their flags.
@@ -21,6 +22,7 @@ type runtime struct {
 	ctx    context.Context // cancelled on SIGINT or SIGTERM
 	stdout io.Writer
 	stderr io.Writer
+	stdin  io.Reader // nil: os.Stdin
 }
 
 // newParser builds the kong parser for cli, writing help and errors to stdout and stderr.

@@ -253,11 +253,12 @@ func (d *Doc) setKey(ch Node, key string) {
 	}
 }
 
-// Append adds the detached value v at the end of array n.
+// Append adds the detached value v at the end of array n. A value still inside another
+// container must be taken out first (Detach) or copied (Clone): nodes have one parent.
 func (d *Doc) Append(n, v Node) { d.link(n, v) }
 
 // Set puts the detached value v under key in object n, in place of an existing member (its
-// position kept) or at the end.
+// position kept) or at the end. Like Append, v must not be inside another container.
 func (d *Doc) Set(n Node, key string, v Node) {
 	var prev Node = None
 	for ch := d.nodes[n].first; ch != None; prev, ch = ch, d.nodes[ch].next {
