@@ -252,4 +252,3 @@ func scenarioEveryWebMethod(v string) []diffStep {
 	}
 	return steps
 }
-
