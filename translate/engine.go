@@ -168,8 +168,10 @@ func walk(step *versions.Step, env *versions.Env, d *versions.Doc, n versions.No
 	}
 	switch {
 	case s.Fields != nil && d.IsObject(n):
-		for name, sub := range s.Fields {
-			walk(step, env, d, d.Get(n, name), sub, up)
+		for ch := d.First(n); ch != versions.None; ch = d.Next(ch) {
+			if sub := s.Field(d.KeyBytes(ch)); sub != nil {
+				walk(step, env, d, ch, sub, up)
+			}
 		}
 	case s.Items != nil && d.IsArray(n):
 		for ch := d.First(n); ch != versions.None; ch = d.Next(ch) {

@@ -21,12 +21,64 @@ func parseTime(s string) (time.Time, bool) {
 }
 
 // timeAt reads the datetime string at key of object n.
-func timeAt(d *Doc, n Node, key string) (time.Time, bool) {
-	s, ok := d.Str(d.Get(n, key))
+func timeAt(d *Doc, n Node, key string) (time.Time, bool) { return timeOf(d, d.Get(n, key)) }
+
+// timeOf reads a datetime string node.
+func timeOf(d *Doc, v Node) (time.Time, bool) {
+	b, ok := d.StrBytes(v)
 	if !ok {
 		return time.Time{}, false
 	}
-	return parseTime(s)
+	if t, ok := parseTimeFast(b); ok {
+		return t, true
+	}
+	return parseTime(string(b))
+}
+
+// parseTimeFast reads the common form "YYYY-MM-DDTHH:MM:SS[.f…]Z" without allocating; other
+// forms (offsets, odd precision) are left to parseTime.
+func parseTimeFast(b []byte) (time.Time, bool) {
+	if len(b) < 20 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
+		return time.Time{}, false
+	}
+	num := func(s []byte) (int, bool) {
+		n := 0
+		for _, c := range s {
+			if c < '0' || c > '9' {
+				return 0, false
+			}
+			n = n*10 + int(c-'0')
+		}
+		return n, true
+	}
+	y, ok1 := num(b[0:4])
+	mo, ok2 := num(b[5:7])
+	dd, ok3 := num(b[8:10])
+	h, ok4 := num(b[11:13])
+	mi, ok5 := num(b[14:16])
+	s, ok6 := num(b[17:19])
+	if !(ok1 && ok2 && ok3 && ok4 && ok5 && ok6) || mo < 1 || mo > 12 || dd < 1 || dd > 31 || h > 23 || mi > 59 || s > 59 {
+		return time.Time{}, false
+	}
+	nsec := 0
+	if rest := b[19 : len(b)-1]; len(rest) > 0 {
+		if rest[0] != '.' || len(rest) < 2 || len(rest) > 10 {
+			return time.Time{}, false
+		}
+		f, ok := num(rest[1:])
+		if !ok {
+			return time.Time{}, false
+		}
+		for i := len(rest) - 1; i < 9; i++ {
+			f *= 10
+		}
+		nsec = f
+	}
+	t := time.Date(y, time.Month(mo), dd, h, mi, s, nsec, time.UTC)
+	if t.Day() != dd { // 31 February and the like
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // intAt reads the integer at key of object n.
@@ -55,12 +107,12 @@ func orderToTime(order int64) time.Time {
 // replaceTime swaps the datetime member from (at its position) for the integers produced by
 // conv, named to; it reports whether from was a datetime.
 func replaceTime(d *Doc, n Node, from, to string, conv func(time.Time) int64) (time.Time, bool) {
-	t, ok := timeAt(d, n, from)
+	old := d.Get(n, from)
+	t, ok := timeOf(d, old)
 	if !ok {
 		return t, false
 	}
-	d.Set(n, from, d.NewInt(conv(t)))
-	d.Rename(n, from, to)
+	d.Swap(n, old, to, d.NewInt(conv(t)))
 	return t, true
 }
 

@@ -39,7 +39,7 @@ func loginResponseDown32(e *Env, d *Doc) error {
 		d.Set(r, "__priv_dynamic_config", priv)
 	}
 	if d.IsObject(cust) {
-		d.InsertBefore(r, keyAt(d, d.First(r)), "customer_id", d.Clone(d.Get(cust, "id")))
+		d.InsertAfter(r, None, "customer_id", d.Clone(d.Get(cust, "id")))
 		data := d.NewObject()
 		if name := d.Get(cust, "name"); name != None {
 			d.Set(data, "name", d.Clone(name))
@@ -60,7 +60,7 @@ func loginResponseDown32(e *Env, d *Doc) error {
 			fields = sessionToFields(e, d, sf)
 		}
 		d.Set(data, "fields", fields)
-		d.InsertBefore(priv, keyAt(d, d.First(priv)), "customer_data", data)
+		d.InsertAfter(priv, None, "customer_data", data)
 		e.lossy("B6 login customer_data without last_visit_timestamp, client_version, group_id")
 	}
 	if d.IsObject(greeting) {

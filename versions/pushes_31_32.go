@@ -51,7 +51,7 @@ func userAddedUp32(_ *Env, d *Doc) error {
 
 func ensureThreadID(d *Doc, r Node) {
 	if d.Get(r, "thread_id") == None {
-		d.InsertBefore(r, keyAt(d, d.Next(d.Get(r, "chat_id"))), "thread_id", d.NewString(""))
+		d.InsertAfter(r, d.Get(r, "chat_id"), "thread_id", d.NewString(""))
 	}
 }
 

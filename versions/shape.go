@@ -1,5 +1,7 @@
 package versions
 
+import "sort"
+
 // Structure names a data structure whose changes apply wherever it occurs.
 type Structure uint8
 
@@ -25,6 +27,53 @@ type Shape struct {
 	Fields map[string]*Shape
 	Items  *Shape
 	Values *Shape
+
+	fields []FieldShape // Fields as a slice, filled by init: faster to search than the map
+}
+
+// FieldShape is one member of Shape.Fields.
+type FieldShape struct {
+	Name  string
+	Shape *Shape
+}
+
+// Field returns the shape of the member whose key is name, or nil.
+func (s *Shape) Field(name []byte) *Shape {
+	for i := range s.fields {
+		if string(name) == s.fields[i].Name {
+			return s.fields[i].Shape
+		}
+	}
+	return nil
+}
+
+// prepare fills the field slices of s and every shape below it.
+func (s *Shape) prepare(seen map[*Shape]bool) {
+	if s == nil || seen[s] {
+		return
+	}
+	seen[s] = true
+	s.fields = s.fields[:0]
+	for name, sub := range s.Fields {
+		s.fields = append(s.fields, FieldShape{name, sub})
+		sub.prepare(seen)
+	}
+	sort.Slice(s.fields, func(i, j int) bool { return s.fields[i].Name < s.fields[j].Name })
+	s.Items.prepare(seen)
+	s.Values.prepare(seen)
+}
+
+func init() {
+	seen := map[*Shape]bool{}
+	for _, s := range ResponseShapes {
+		s.prepare(seen)
+	}
+	for _, s := range PushShapes {
+		s.prepare(seen)
+	}
+	for _, s := range []*Shape{ChatShape, ThreadShape, EventShape, UserShape, CustomerShape, SummaryShape, PropertiesShape} {
+		s.prepare(seen)
+	}
 }
 
 // The structure shapes, alike in every version: only the field names that lead to nested

@@ -15,7 +15,7 @@ func eventDown31(e *Env, d *Doc, n Node) {
 	if d.Get(n, "author_id") != None {
 		after = "author_id"
 	}
-	d.InsertBefore(n, keyAt(d, d.Next(d.Get(n, after))), "timestamp", d.NewInt(t.Unix()))
+	d.InsertAfter(n, d.Get(n, after), "timestamp", d.NewInt(t.Unix()))
 	if t.Nanosecond() != 0 {
 		e.lossy("A3 event created_at to timestamp (sub-second precision)")
 	}

@@ -15,22 +15,12 @@ func wrapPropertyValues(_ *Env, d *Doc, n Node) {
 		}
 		for p := d.First(ns); p != None; {
 			next := d.Next(p)
-			key := d.Key(p)
-			v := d.Detach(ns, key)
 			w := d.NewObject()
-			d.Set(w, "value", v)
-			d.InsertBefore(ns, keyAt(d, next), key, w)
+			d.ReplaceNode(ns, p, w)
+			d.Set(w, "value", p)
 			p = next
 		}
 	}
-}
-
-// keyAt is the key of member n, or "" (insert at the end) for None.
-func keyAt(d *Doc, n Node) string {
-	if n == None {
-		return "\x00"
-	}
-	return d.Key(n)
 }
 
 // unwrapPropertyValues turns {ns: {name: {"value": X}}} into {ns: {name: X}} (B1 up). Property
@@ -45,9 +35,9 @@ func unwrapPropertyValues(_ *Env, d *Doc, n Node) {
 		}
 		for p := d.First(ns); p != None; p = d.Next(p) {
 			if d.IsObject(p) && d.Len(p) == 1 {
-				if v := d.Get(p, "value"); v != None {
-					d.Set(ns, d.Key(p), d.Detach(p, "value"))
-					p = d.Get(ns, d.Key(p))
+				if v := d.Detach(p, "value"); v != None {
+					d.ReplaceNode(ns, p, v)
+					p = v
 				}
 			}
 		}
@@ -185,7 +175,7 @@ func formOptionsUp32(_ *Env, d *Doc, n Node) {
 	opts := d.Get(n, "options")
 	i := 0
 	for o := d.First(opts); d.IsArray(opts) && o != None; o = d.Next(o) {
-		d.InsertBefore(o, keyAt(d, d.First(o)), "id", d.NewString(itoa(i)))
+		d.InsertAfter(o, None, "id", d.NewString(itoa(i)))
 		d.Delete(o, "checked")
 		i++
 	}

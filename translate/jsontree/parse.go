@@ -155,8 +155,16 @@ func (p *parser) digits() bool {
 // whether the string holds escapes.
 func (p *parser) str() (escaped bool, err error) {
 	p.i++ // opening quote
-	for p.i < len(p.s) {
-		c := p.s[p.i]
+	s := p.s
+	for p.i < len(s) {
+		// Fast path: runs of printable ASCII other than '"' and '\\'.
+		for p.i < len(s) && plainASCII[s[p.i]] {
+			p.i++
+		}
+		if p.i >= len(s) {
+			break
+		}
+		c := s[p.i]
 		switch {
 		case c == '"':
 			p.i++
@@ -168,10 +176,8 @@ func (p *parser) str() (escaped bool, err error) {
 			}
 		case c < 0x20:
 			return false, p.fail(ErrSyntax, "control character in string")
-		case c < utf8.RuneSelf:
-			p.i++
 		default:
-			r, size := utf8.DecodeRune(p.s[p.i:])
+			r, size := utf8.DecodeRune(s[p.i:])
 			if r == utf8.RuneError && size <= 1 {
 				return false, p.fail(ErrSyntax, "invalid UTF-8 in string")
 			}
@@ -180,6 +186,14 @@ func (p *parser) str() (escaped bool, err error) {
 	}
 	return false, p.fail(ErrSyntax, "unterminated string")
 }
+
+// plainASCII marks the bytes a string may hold as they are: printable ASCII but '"' and '\\'.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
 
 func (p *parser) escape() error {
 	if p.i+1 >= len(p.s) {

@@ -245,12 +245,16 @@ func (d *Doc) link(n, ch Node) {
 }
 
 func (d *Doc) setKey(ch Node, key string) {
-	d.nodes[ch].key = d.extRef([]byte(key))
-	d.nodes[ch].escapedKey = needsEscape(key)
-	if d.nodes[ch].escapedKey {
-		q := appendQuoted(nil, key)
-		d.nodes[ch].key = d.extRef(q[1 : len(q)-1])
+	start := len(d.ext)
+	if needsEscape(key) {
+		d.ext = appendQuoted(d.ext, key)
+		d.nodes[ch].key = ref{off: int32(start + 1), n: int32(len(d.ext) - start - 2), ext: true}
+		d.nodes[ch].escapedKey = true
+		return
 	}
+	d.ext = append(d.ext, key...)
+	d.nodes[ch].key = ref{off: int32(start), n: int32(len(key)), ext: true}
+	d.nodes[ch].escapedKey = false
 }
 
 // Append adds the detached value v at the end of array n. A value still inside another
@@ -396,3 +400,66 @@ func New() *Doc {
 
 // SetRoot makes the detached node n the document's top-level value.
 func (d *Doc) SetRoot(n Node) { d.root = n }
+
+// StrBytes returns the content of a string node without its quotes. When the string holds
+// escapes it is decoded into a new slice; otherwise the slice aliases the document and must
+// not be kept past the document's life.
+func (d *Doc) StrBytes(n Node) ([]byte, bool) {
+	if n == None || d.nodes[n].kind != String {
+		return nil, false
+	}
+	nd := &d.nodes[n]
+	b := d.bytes(nd.raw)
+	if !nd.escapedStr {
+		return b[1 : len(b)-1], true
+	}
+	s, ok := unquote(b[1 : len(b)-1])
+	return []byte(s), ok
+}
+
+// KeyBytes returns the key of member n as written (escapes kept), aliasing the document.
+func (d *Doc) KeyBytes(n Node) []byte { return d.bytes(d.nodes[n].key) }
+
+// ReplaceNode puts the detached value v in place of child old of container n (keeping old's
+// key) and returns old, now detached.
+func (d *Doc) ReplaceNode(n, old, v Node) Node {
+	var prev Node = None
+	for ch := d.nodes[n].first; ch != None; prev, ch = ch, d.nodes[ch].next {
+		if ch == old {
+			d.nodes[v].key, d.nodes[v].escapedKey = d.nodes[old].key, d.nodes[old].escapedKey
+			d.replace(n, prev, old, v)
+			return old
+		}
+	}
+	return None
+}
+
+// InsertAfter puts the detached value v under key in object n right after member after (at
+// the start when after is None). An existing member named key is removed first.
+func (d *Doc) InsertAfter(n, after Node, key string, v Node) {
+	d.Delete(n, key)
+	d.setKey(v, key)
+	if after == None {
+		d.nodes[v].next = d.nodes[n].first
+		d.nodes[n].first = v
+		if d.nodes[n].last == None {
+			d.nodes[n].last = v
+		}
+		return
+	}
+	d.nodes[v].next = d.nodes[after].next
+	d.nodes[after].next = v
+	if d.nodes[n].last == after {
+		d.nodes[n].last = v
+	}
+}
+
+// Swap puts the detached value v, named key, in place of member old of object n, and
+// returns old, detached.
+func (d *Doc) Swap(n, old Node, key string, v Node) Node {
+	if d.ReplaceNode(n, old, v) == None {
+		return None
+	}
+	d.setKey(v, key)
+	return old
+}
