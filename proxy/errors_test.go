@@ -128,7 +128,9 @@ func TestLogsNeverContainCredentials(t *testing.T) {
 	dead.stop(t)
 	live.stop(t)
 
-	for _, want := range []string{"upstream dial", "malformed request", "fasthttp: ", "rtm session ended"} {
+	// fasthttp's own "error when serving connection" line may come after Shutdown returns, so
+	// it is not required here; when it is logged, the secret check below covers it too.
+	for _, want := range []string{"upstream dial", "malformed request", "rtm session ended"} {
 		if !strings.Contains(logs.String(), want) {
 			t.Fatalf("the logs lack %q, so the test checks less than it claims:\n%s", want, logs.String())
 		}

@@ -55,6 +55,7 @@ func startUpstream(t *testing.T, f *fakeUpstream) *fakeUpstream {
 		if err := f.srv.Shutdown(); err != nil {
 			t.Errorf("upstream shutdown: %v", err)
 		}
+		_ = ln.Close() // Serve may not have started yet: Shutdown alone would not end it
 		<-served
 		f.conns.Wait()
 	})

@@ -10,6 +10,7 @@ import (
 	"github.com/lcgate/lcgate/translate"
 	"github.com/lcgate/lcgate/translate/jsontree"
 	"github.com/lcgate/lcgate/versions"
+	"github.com/valyala/bytebufferpool"
 	"github.com/valyala/fasthttp"
 )
 
@@ -20,13 +21,18 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
 	client, _ := versions.Parse(rt.version)
 	upstream, _ := versions.Parse(s.opts.UpstreamVersion)
 	req := translate.Request{Client: client, Upstream: upstream, Action: rt.action}
-	if m, ok := versions.Lookup(client, rt.action); ok && !m.Web {
+	switch m, ok := versions.Lookup(client, rt.action); {
+	case !ok:
+		return &versions.APIError{Status: fasthttp.StatusNotFound, Type: TypeValidation,
+			Message: "lcgate: unknown action \"" + rt.action + "\" in version " + rt.version}
+	case !m.Web:
 		return &versions.APIError{Status: fasthttp.StatusNotFound, Type: TypeValidation,
 			Message: "lcgate: " + rt.action + " is an RTM method in version " + rt.version}
 	}
 	if err := readClientPayload(ctx, client, &req); err != nil {
 		return err
 	}
+	defer translate.Release(req.Payload)
 	raw := &webCaller{s: s, client: ctx, version: upstream}
 	resp, err := s.engine.Call(context.Background(), req, raw)
 	if err != nil {
@@ -34,14 +40,18 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
 	}
 	ctx.SetStatusCode(fasthttp.StatusOK)
 	ctx.SetContentType("application/json")
-	ctx.SetBody(translate.WebBody(nil, client, resp))
+	buf := bytebufferpool.Get()
+	buf.B = translate.WebBody(buf.B[:0], client, resp)
+	ctx.SetBody(buf.B) // copies
+	bytebufferpool.Put(buf)
+	translate.Release(resp)
 	return nil
 }
 
 // readClientPayload fills req from the body: a multipart form (files and values, the 3.0
 // "payload." prefix removed) or a JSON payload (3.0's envelope unwrapped when present).
 func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, req *translate.Request) error {
-	if bytes.HasPrefix(ctx.Request.Header.ContentType(), []byte("multipart/form-data")) {
+	if isMultipart(ctx.Request.Header.ContentType()) {
 		form, err := ctx.MultipartForm()
 		if err != nil {
 			return &versions.APIError{Status: fasthttp.StatusBadRequest, Type: TypeValidation,
@@ -71,7 +81,7 @@ func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, req *t
 					ContentType: fh.Header.Get("Content-Type"), Data: data})
 			}
 		}
-		req.Payload = jsontree.New()
+		req.Payload = jsontree.Acquire()
 		return nil
 	}
 	d, err := translate.ParsePayload(ctx.Request.Body(), versions.WrapsWebPayload(client))
@@ -181,3 +191,10 @@ func filePartHeader(field string, f versions.File) map[string][]string {
 var quoteEscaper = strings.NewReplacer("\\", "\\\\", `"`, "\\\"")
 
 func escapeQuotes(s string) string { return quoteEscaper.Replace(s) }
+
+// isMultipart reports whether a Content-Type is multipart/form-data (media types are
+// case-insensitive).
+func isMultipart(ct []byte) bool {
+	const mt = "multipart/form-data"
+	return len(ct) >= len(mt) && bytes.EqualFold(ct[:len(mt)], []byte(mt))
+}

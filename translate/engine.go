@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/lcgate/lcgate/translate/jsontree"
 	"github.com/lcgate/lcgate/versions"
 )
 
@@ -34,7 +35,16 @@ func (e *Engine) Call(ctx context.Context, r Request, raw versions.Caller) (*ver
 		return nil, &versions.APIError{Status: 404, Type: "validation",
 			Message: fmt.Sprintf("lcgate: unknown action %q in version %s", r.Action, r.Client)}
 	}
-	c := &chainCaller{e: e, v: r.Client, req: &r, raw: raw}
+	a := &arena{}
+	c := &chainCaller{e: e, v: r.Client, req: &r, raw: raw, arena: a}
+	resp, err := c.serve(ctx)
+	a.release(resp)
+	return resp, err
+}
+
+// serve runs the client's call.
+func (c *chainCaller) serve(ctx context.Context) (*versions.Doc, error) {
+	r := c.req
 	if r.Action == "upload_file" { // multipart: the file travels as is; each side names its field
 		if len(r.Files) == 0 {
 			return nil, &versions.APIError{Status: 400, Type: "validation",
@@ -48,21 +58,49 @@ func (e *Engine) Call(ctx context.Context, r Request, raw versions.Caller) (*ver
 // chainCaller is a versions.Caller at version v: it translates along the chain towards the
 // upstream.
 type chainCaller struct {
-	e   *Engine
-	v   versions.Version
-	req *Request
-	raw versions.Caller
+	e     *Engine
+	v     versions.Version
+	req   *Request
+	raw   versions.Caller
+	arena *arena
 }
 
 func (c *chainCaller) next() *chainCaller {
-	return &chainCaller{e: c.e, v: c.v + 1, req: c.req, raw: c.raw}
+	return &chainCaller{e: c.e, v: c.v + 1, req: c.req, raw: c.raw, arena: c.arena}
+}
+
+// arena holds the documents one client call creates, to recycle them when it ends.
+type arena struct{ docs []*versions.Doc }
+
+func (a *arena) newDoc() *versions.Doc {
+	d := jsontree.Acquire()
+	a.docs = append(a.docs, d)
+	return d
+}
+
+func (a *arena) track(d *versions.Doc) {
+	if d != nil {
+		a.docs = append(a.docs, d)
+	}
+}
+
+// release recycles every document but keep (the answer, owned by the caller).
+func (a *arena) release(keep *versions.Doc) {
+	for _, d := range a.docs {
+		if d != keep {
+			jsontree.Release(d)
+		}
+	}
+	a.docs = nil
 }
 
 // Call implements versions.Caller.
 func (c *chainCaller) Call(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
 	switch {
 	case c.v == c.req.Upstream:
-		return c.raw.Call(ctx, action, req)
+		resp, err := c.raw.Call(ctx, action, req)
+		c.arena.track(resp)
+		return resp, err
 	case c.v < c.req.Upstream:
 		return c.callUp(ctx, action, req)
 	}
@@ -74,7 +112,9 @@ func (c *chainCaller) Call(ctx context.Context, action string, req *versions.Doc
 // raw caller's business.
 func (c *chainCaller) Upload(ctx context.Context, f versions.File) (*versions.Doc, error) {
 	if c.v == c.req.Upstream {
-		return c.raw.Upload(ctx, f)
+		resp, err := c.raw.Upload(ctx, f)
+		c.arena.track(resp)
+		return resp, err
 	}
 	return c.next().Upload(ctx, f)
 }
@@ -82,7 +122,7 @@ func (c *chainCaller) Upload(ctx context.Context, f versions.File) (*versions.Do
 // env builds the Env of the step from c.v to the next version.
 func (c *chainCaller) env(ctx context.Context, step *versions.Step) *versions.Env {
 	e := &versions.Env{Ctx: ctx, Client: c.req.Client, Upstream: c.req.Upstream, Next: c.next(),
-		Lossy: c.e.OnLossy, Now: c.e.now, Files: c.req.Files, Form: c.req.Form}
+		Lossy: c.e.OnLossy, Now: c.e.now, Files: c.req.Files, Form: c.req.Form, NewDoc: c.arena.newDoc}
 	e.Down = func(d *versions.Doc, n versions.Node, s *versions.Shape) { walkDown(step, e, d, n, s) }
 	return e
 }

@@ -76,12 +76,13 @@ func ParseError(status int, body []byte) (*versions.APIError, bool) {
 // {"payload": …} envelope (when unwrap is set and it is the only member) are handled; the
 // payload must be an object. The document keeps its own copy of body.
 func ParsePayload(body []byte, unwrap bool) (*jsontree.Doc, error) {
-	d := &jsontree.Doc{}
 	trimmed := trimSpace(body)
+	d := jsontree.Acquire()
 	if len(trimmed) == 0 || string(trimmed) == "null" {
-		return jsontree.New(), nil
+		return d, nil
 	}
 	if err := d.ParseCopy(trimmed); err != nil {
+		jsontree.Release(d)
 		return nil, &versions.APIError{Status: 400, Type: "validation", Message: "lcgate: body is not valid JSON: " + err.Error()}
 	}
 	if unwrap && d.IsObject(d.Root()) && d.Len(d.Root()) == 1 {
@@ -90,11 +91,15 @@ func ParsePayload(body []byte, unwrap bool) (*jsontree.Doc, error) {
 			case d.IsObject(inner):
 				d.SetRoot(d.Detach(d.Root(), "payload"))
 			case d.Kind(inner) == jsontree.Null:
-				return jsontree.New(), nil
+				d.SetRoot(d.NewObject())
+			default: // no method has a parameter named payload: this is a malformed envelope
+				jsontree.Release(d)
+				return nil, &versions.APIError{Status: 400, Type: "validation", Message: "lcgate: `payload` must be an object"}
 			}
 		}
 	}
 	if !d.IsObject(d.Root()) {
+		jsontree.Release(d)
 		return nil, &versions.APIError{Status: 400, Type: "validation", Message: "lcgate: the payload must be a JSON object"}
 	}
 	return d, nil
@@ -109,6 +114,10 @@ func trimSpace(b []byte) []byte {
 	}
 	return b
 }
+
+// Release recycles a document returned by Engine.Call or ParsePayload once nothing refers
+// to it.
+func Release(d *jsontree.Doc) { jsontree.Release(d) }
 
 // WebBody renders an answer for a Web client of version v: wrapped in {"payload": …} for 3.0.
 func WebBody(dst []byte, v versions.Version, d *jsontree.Doc) []byte {

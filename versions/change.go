@@ -65,6 +65,17 @@ type Env struct {
 	Files []File
 	// Form holds the multipart values of the request, by field name without version prefix.
 	Form map[string]string
+	// NewDoc, when set, supplies the documents the changes build (the engine recycles them
+	// once the call is over).
+	NewDoc func() *Doc
+}
+
+// newDoc returns an empty-object document for a request or an answer being built.
+func (e *Env) newDoc() *Doc {
+	if e != nil && e.NewDoc != nil {
+		return e.NewDoc()
+	}
+	return jsontree.New()
 }
 
 // lossy records a lossy conversion when a recorder is set.

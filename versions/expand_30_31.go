@@ -1,8 +1,6 @@
 package versions
 
-import (
-	"github.com/lcgate/lcgate/translate/jsontree"
-)
+import ()
 
 // This file holds the 3.0 calls a 3.1 version serves with several calls (spec/methods.md
 // R2, R3, R4, R5, R6). Each only knows 3.1: the Caller translates further.
@@ -21,14 +19,14 @@ func expandUpdateLastSeenTimestamp(e *Env, req *Doc) (*Doc, error) {
 	if ts < 0 {
 		ts = e.Now().Unix()
 	}
-	call := newRequest()
+	call := e.newDoc()
 	call.Set(call.Root(), "chat_id", call.NewString(chatID))
 	call.Set(call.Root(), "seen_up_to", call.NewString(endOfSecond(ts)))
 	if _, err := e.Next.Call(e.Ctx, "mark_events_as_seen", call); err != nil {
 		return nil, err
 	}
 	e.lossy("R4 update_last_seen_timestamp answers the requested second, not the server's")
-	out := newRequest()
+	out := e.newDoc()
 	out.Set(out.Root(), "timestamp", out.NewInt(ts))
 	return out, nil
 }
@@ -38,7 +36,7 @@ func expandUpdateLastSeenTimestamp(e *Env, req *Doc) (*Doc, error) {
 // attach_to_last_thread the event joins the last thread; otherwise an inactive chat gets a
 // new thread (activate_chat with the event).
 func sendEvent30(e *Env, chatID string, event *Doc, attach, requireActive bool) (*Doc, error) {
-	req := newRequest()
+	req := e.newDoc()
 	r := req.Root()
 	req.Set(r, "chat_id", req.NewString(chatID))
 	req.Set(r, "event", req.Import(event, event.Root()))
@@ -72,7 +70,7 @@ func isValidation(err error) bool {
 
 // latestThreadSummary returns the newest thread summary of a chat.
 func latestThreadSummary(e *Env, chatID string) (*Doc, Node, error) {
-	req := newRequest()
+	req := e.newDoc()
 	req.Set(req.Root(), "chat_id", req.NewString(chatID))
 	req.Set(req.Root(), "limit", req.NewInt(1))
 	resp, err := e.Next.Call(e.Ctx, "get_chat_threads_summary", req)
@@ -105,7 +103,7 @@ func latestThreadID(e *Env, chatID string) (string, error) {
 
 // getChatThreads calls 3.1 get_chat_threads for one thread.
 func getChatThreads(e *Env, chatID, threadID string) (*Doc, error) {
-	req := newRequest()
+	req := e.newDoc()
 	req.Set(req.Root(), "chat_id", req.NewString(chatID))
 	ids := req.NewArray()
 	req.Append(ids, req.NewString(threadID))
@@ -140,7 +138,7 @@ func fetchEvent(e *Env, chatID, threadID, eventID string) (*Doc, error) {
 
 // activateWithEvent opens a new thread holding the event (3.0's send_event on an inactive chat).
 func activateWithEvent(e *Env, chatID string, event *Doc) (*Doc, error) {
-	req := newRequest()
+	req := e.newDoc()
 	chat := req.NewObject()
 	req.Set(chat, "id", req.NewString(chatID))
 	thread := req.NewObject()
@@ -183,7 +181,7 @@ func expandSendEvent(e *Env, req *Doc) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	event := jsontree.New()
+	event := e.newDoc()
 	event.SetRoot(event.Import(req, ev))
 	return sendEvent30(e, chatID, event, attach, requireActive)
 }
@@ -211,7 +209,7 @@ func expandSendFile(e *Env, _ *Doc) (*Doc, error) {
 		return nil, err
 	}
 	url := strAt(up, up.Root(), "url")
-	event := jsontree.New()
+	event := e.newDoc()
 	event.Set(event.Root(), "type", event.NewString("file"))
 	event.Set(event.Root(), "url", event.NewString(url))
 	if id := e.Form["custom_id"]; id != "" {
@@ -224,7 +222,7 @@ func expandSendFile(e *Env, _ *Doc) (*Doc, error) {
 	if u := strAt(sent, sent.Path(sent.Root(), "event"), "url"); u != "" {
 		url = u
 	}
-	out := newRequest()
+	out := e.newDoc()
 	out.Set(out.Root(), "url", out.NewString(url))
 	return out, nil
 }

@@ -19,7 +19,7 @@ func listAll(e *Env, action string, first *Doc, arrayKey, totalKey string, want 
 	total, _ := intAt(resp, resp.Root(), totalKey)
 	next := strAt(resp, resp.Root(), "next_page_id")
 	for pages := 1; next != "" && (want < 0 || resp.Len(arr) < want) && pages < 1000; pages++ {
-		req := newRequest()
+		req := e.newDoc()
 		req.Set(req.Root(), "page_id", req.NewString(next))
 		if action == "list_threads" {
 			req.Set(req.Root(), "chat_id", req.Import(first, first.Get(first.Root(), "chat_id")))
@@ -64,7 +64,7 @@ func expandGetChatsSummary(e *Env, req *Doc) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	first := newRequest()
+	first := e.newDoc()
 	first.Set(first.Root(), "limit", first.NewInt(25))
 	first.Set(first.Root(), "sort_order", first.NewString("desc"))
 	resp, total, err := listAll(e, "list_chats", first, "chats_summary", "total_chats", int(offset+limit))
@@ -102,7 +102,7 @@ func expandGetChatThreadsSummary(e *Env, req *Doc) (*Doc, error) {
 	if err != nil {
 		return nil, err
 	}
-	first := newRequest()
+	first := e.newDoc()
 	first.Set(first.Root(), "chat_id", first.NewString(chatID))
 	first.Set(first.Root(), "sort_order", first.NewString("desc"))
 	first.Set(first.Root(), "limit", first.NewInt(100))
@@ -156,7 +156,7 @@ func expandGetChatThreads(e *Env, req *Doc) (*Doc, error) {
 	threads := []Node{}
 	latest := false
 	if len(ids) == 0 {
-		first := newRequest()
+		first := e.newDoc()
 		first.Set(first.Root(), "chat_id", first.NewString(chatID))
 		first.Set(first.Root(), "sort_order", first.NewString("asc"))
 		first.Set(first.Root(), "limit", first.NewInt(100))
@@ -233,7 +233,7 @@ func expandGetChatThreads(e *Env, req *Doc) (*Doc, error) {
 
 // getChat calls 3.2 get_chat for one thread (the latest when threadID is "").
 func getChat(e *Env, chatID, threadID string) (*Doc, error) {
-	req := newRequest()
+	req := e.newDoc()
 	req.Set(req.Root(), "chat_id", req.NewString(chatID))
 	if threadID != "" {
 		req.Set(req.Root(), "thread_id", req.NewString(threadID))
@@ -250,7 +250,7 @@ func expandUpdateCustomer(e *Env, req *Doc) (*Doc, error) {
 	if _, err := e.Next.Call(e.Ctx, "update_customer", req); err != nil {
 		return nil, err
 	}
-	cust, err := e.Next.Call(e.Ctx, "get_customer", newRequest())
+	cust, err := e.Next.Call(e.Ctx, "get_customer", e.newDoc())
 	if err != nil {
 		return nil, halfDone("the customer was updated", err)
 	}

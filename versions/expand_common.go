@@ -8,9 +8,6 @@ import (
 
 // This file holds what expansions share: building requests and reading parameters.
 
-// newRequest returns a document {} to fill as a request payload.
-func newRequest() *Doc { return jsontree.New() }
-
 // paramError is a validation error about a request parameter, raised by the gateway itself.
 func paramError(format string, args ...any) *APIError {
 	return &APIError{Status: 400, Type: "validation", Message: "lcgate: " + fmt.Sprintf(format, args...)}
@@ -65,5 +62,6 @@ func halfDone(done string, err error) error {
 		cp.Message = "lcgate: " + done + ", but " + ae.Message
 		return &cp
 	}
-	return &APIError{Status: 502, Type: "internal", Message: "lcgate: " + done + ", but the upstream failed: " + err.Error()}
+	// Transport errors name addresses; the client only learns that the upstream failed.
+	return &APIError{Status: 502, Type: "internal", Message: "lcgate: " + done + ", but the upstream failed to answer"}
 }

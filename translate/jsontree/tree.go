@@ -2,6 +2,7 @@ package jsontree
 
 import (
 	"strconv"
+	"sync"
 )
 
 // Kind is the JSON type of a node.
@@ -462,4 +463,30 @@ func (d *Doc) Swap(n, old Node, key string, v Node) Node {
 	}
 	d.setKey(v, key)
 	return old
+}
+
+// pool recycles documents: their node and byte buffers are the bulk of a translation's
+// memory.
+var pool = sync.Pool{New: func() any { return &Doc{} }}
+
+// maxPooledNodes keeps documents that grew unusually large out of the pool.
+const maxPooledNodes = 1 << 14
+
+// Acquire returns an empty-object document from the pool. Give it back with Release once
+// nothing refers to it or to bytes it returned.
+func Acquire() *Doc {
+	d := pool.Get().(*Doc)
+	d.Reset()
+	d.root = d.NewObject()
+	return d
+}
+
+// Release returns d to the pool; d must not be used afterwards.
+func Release(d *Doc) {
+	if d == nil || cap(d.nodes) > maxPooledNodes {
+		return
+	}
+	d.Reset()
+	d.own = d.own[:0]
+	pool.Put(d)
 }
