@@ -71,6 +71,7 @@ func BenchmarkRequestUp30To32SendEvent1K(b *testing.B) {
 		if !errors.Is(err, errStop) {
 			b.Fatal(err)
 		}
+		Release(d) // as the proxy does once the call is over
 	}
 }
 

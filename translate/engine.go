@@ -29,17 +29,45 @@ type Request struct {
 
 // Call serves r on the upstream reached by raw (which speaks r.Upstream) and returns the
 // answer in r.Client's shape. Errors are *versions.APIError in the client's version (types it
-// knows), or errors of raw.
+// knows), or errors of raw. Release the answer with Release once it is written.
 func (e *Engine) Call(ctx context.Context, r Request, raw versions.Caller) (*versions.Doc, error) {
 	if _, ok := versions.Lookup(r.Client, r.Action); !ok {
 		return nil, &versions.APIError{Status: 404, Type: "validation",
 			Message: fmt.Sprintf("lcgate: unknown action %q in version %s", r.Action, r.Client)}
 	}
-	a := &arena{}
-	c := &chainCaller{e: e, v: r.Client, req: &r, raw: raw, arena: a}
-	resp, err := c.serve(ctx)
-	a.release(resp)
+	ch := newChain(ctx, e, &r, raw)
+	resp, err := ch.callers[0].serve(ctx)
+	ch.arena.release(resp)
 	return resp, err
+}
+
+// chain is everything one client call needs, allocated at once: a caller per version from
+// the client's to the upstream's, each with the Env of its step, and the call's documents.
+type chain struct {
+	callers [3]chainCaller
+	arena   arena
+}
+
+func newChain(ctx context.Context, e *Engine, r *Request, raw versions.Caller) *chain {
+	ch := &chain{}
+	for i := range ch.callers {
+		c := &ch.callers[i]
+		c.e, c.v, c.req, c.raw, c.arena = e, r.Client+versions.Version(i), r, raw, &ch.arena
+		if i+1 < len(ch.callers) {
+			c.nextCaller = &ch.callers[i+1]
+		}
+		if c.v < r.Upstream {
+			c.env = versions.Env{Ctx: ctx, Client: r.Client, Upstream: r.Upstream, Next: c.nextCaller,
+				Lossy: e.OnLossy, Now: e.now, Files: r.Files, Form: r.Form, NewDoc: ch.arena.newDoc,
+				Step: versions.StepUp(c.v), Walk: walkEnvDown}
+		}
+	}
+	return ch
+}
+
+// walkEnvDown is versions.Env.Walk: the step's structure changes, newer → older.
+func walkEnvDown(env *versions.Env, d *versions.Doc, n versions.Node, s *versions.Shape) {
+	walk(env.Step, env, d, n, s, false)
 }
 
 // serve runs the client's call.
@@ -58,15 +86,13 @@ func (c *chainCaller) serve(ctx context.Context) (*versions.Doc, error) {
 // chainCaller is a versions.Caller at version v: it translates along the chain towards the
 // upstream.
 type chainCaller struct {
-	e     *Engine
-	v     versions.Version
-	req   *Request
-	raw   versions.Caller
-	arena *arena
-}
-
-func (c *chainCaller) next() *chainCaller {
-	return &chainCaller{e: c.e, v: c.v + 1, req: c.req, raw: c.raw, arena: c.arena}
+	e          *Engine
+	v          versions.Version
+	req        *Request
+	raw        versions.Caller
+	arena      *arena
+	nextCaller *chainCaller
+	env        versions.Env // the Env of the step from v to v+1
 }
 
 // arena holds the documents one client call creates, to recycle them when it ends.
@@ -116,15 +142,7 @@ func (c *chainCaller) Upload(ctx context.Context, f versions.File) (*versions.Do
 		c.arena.track(resp)
 		return resp, err
 	}
-	return c.next().Upload(ctx, f)
-}
-
-// env builds the Env of the step from c.v to the next version.
-func (c *chainCaller) env(ctx context.Context, step *versions.Step) *versions.Env {
-	e := &versions.Env{Ctx: ctx, Client: c.req.Client, Upstream: c.req.Upstream, Next: c.next(),
-		Lossy: c.e.OnLossy, Now: c.e.now, Files: c.req.Files, Form: c.req.Form, NewDoc: c.arena.newDoc}
-	e.Down = func(d *versions.Doc, n versions.Node, s *versions.Shape) { walkDown(step, e, d, n, s) }
-	return e
+	return c.nextCaller.Upload(ctx, f)
 }
 
 func (e *Engine) now() time.Time {
@@ -137,8 +155,9 @@ func (e *Engine) now() time.Time {
 // callUp serves an older call on a newer version: rewrite the request, call the next
 // version, and bring the answer (or error) down.
 func (c *chainCaller) callUp(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
-	step := versions.StepUp(c.v)
-	env := c.env(ctx, step)
+	step := c.env.Step
+	env := &c.env
+	env.Ctx = ctx
 	newer := action
 	ac := step.ActionByOlder(action)
 	if ac != nil {

@@ -54,9 +54,10 @@ type Env struct {
 	Client, Upstream Version
 	// Next calls the step's newer version (for expansions of an older client's call).
 	Next Caller
-	// Down converts a subtree from the step's newer shape to its older one with the step's
-	// structure changes (for expansions assembling answers from other calls).
-	Down func(d *Doc, n Node, s *Shape)
+	// Step is the step the change belongs to; Walk, set by the engine, runs its structure
+	// changes (newer → older) over a subtree (see Down).
+	Step *Step
+	Walk func(e *Env, d *Doc, n Node, s *Shape)
 	// Lossy records that a change lost information (counted in metrics).
 	Lossy func(change string)
 	// Now is the current time.
@@ -69,6 +70,10 @@ type Env struct {
 	// once the call is over).
 	NewDoc func() *Doc
 }
+
+// Down converts the subtree n, of shape s, from the step's newer version to its older one
+// with the step's structure changes (for expansions assembling answers from other calls).
+func (e *Env) Down(d *Doc, n Node, s *Shape) { e.Walk(e, d, n, s) }
 
 // newDoc returns an empty-object document for a request or an answer being built.
 func (e *Env) newDoc() *Doc {

@@ -5,17 +5,36 @@ import "time"
 // This file holds the structure and push changes between 3.0 and 3.1 (spec/structures.md §7).
 
 // eventDown31: created_at → order (unix µs, in its place) and timestamp (unix s, after
-// author_id) (A3 down).
+// author_id, or after type for system messages) (A3 down). It reads the event's members once:
+// events are the most numerous structure of an answer.
 func eventDown31(e *Env, d *Doc, n Node) {
-	t, ok := replaceTime(d, n, "created_at", "order", timeToOrder)
+	created, prevCreated, after := None, None, None
+	var prev, typ Node = None, None
+	for ch := d.First(n); ch != None; prev, ch = ch, d.Next(ch) {
+		switch string(d.KeyBytes(ch)) {
+		case "created_at":
+			created, prevCreated = ch, prev
+		case "author_id":
+			after = ch
+		case "type":
+			typ = ch
+		case "timestamp":
+			return // already a 3.0 event
+		}
+	}
+	t, ok := timeOf(d, created)
 	if !ok {
 		return
 	}
-	after := "type"
-	if d.Get(n, "author_id") != None {
-		after = "author_id"
+	order := d.NewInt(timeToOrder(t))
+	d.SwapAfter(n, prevCreated, created, "order", order)
+	if after == None {
+		after = typ
 	}
-	d.InsertAfter(n, d.Get(n, after), "timestamp", d.NewInt(t.Unix()))
+	if after == None {
+		after = order
+	}
+	d.LinkAfter(n, after, "timestamp", d.NewInt(t.Unix()))
 	if t.Nanosecond() != 0 {
 		e.lossy("A3 event created_at to timestamp (sub-second precision)")
 	}

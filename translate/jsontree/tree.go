@@ -25,11 +25,13 @@ type Node int32
 // None is returned by lookups that find nothing.
 const None Node = -1
 
-// ref points at bytes of the source (ext false) or of the document's own buffer (ext true).
+// ref points at bytes of the source (off ≥ 0) or of the document's own buffer (at ^off).
 type ref struct {
 	off, n int32
-	ext    bool
 }
+
+// extAt is the ref of n bytes at offset off of the document's own buffer.
+func extAt(off, n int) ref { return ref{off: ^int32(off), n: int32(n)} }
 
 // node is one JSON value. An object member's key is stored on its value node.
 type node struct {
@@ -71,8 +73,9 @@ func (d *Doc) IsObject(n Node) bool { return n != None && d.nodes[n].kind == Obj
 func (d *Doc) IsArray(n Node) bool { return n != None && d.nodes[n].kind == Array }
 
 func (d *Doc) bytes(r ref) []byte {
-	if r.ext {
-		return d.ext[r.off : r.off+r.n]
+	if r.off < 0 {
+		o := ^r.off
+		return d.ext[o : o+r.n]
 	}
 	return d.src[r.off : r.off+r.n]
 }
@@ -86,7 +89,7 @@ func (d *Doc) alloc(k Kind) Node {
 func (d *Doc) extRef(b []byte) ref {
 	off := len(d.ext)
 	d.ext = append(d.ext, b...)
-	return ref{off: int32(off), n: int32(len(b)), ext: true}
+	return extAt(off, len(b))
 }
 
 // keyIs reports whether the member n has key k.
@@ -200,7 +203,7 @@ func (d *Doc) NewString(s string) Node {
 	n := d.alloc(String)
 	start := len(d.ext)
 	d.ext = appendQuoted(d.ext, s)
-	d.nodes[n].raw = ref{off: int32(start), n: int32(len(d.ext) - start), ext: true}
+	d.nodes[n].raw = extAt(start, len(d.ext)-start)
 	return n
 }
 
@@ -209,7 +212,7 @@ func (d *Doc) NewInt(v int64) Node {
 	n := d.alloc(Number)
 	start := len(d.ext)
 	d.ext = strconv.AppendInt(d.ext, v, 10)
-	d.nodes[n].raw = ref{off: int32(start), n: int32(len(d.ext) - start), ext: true}
+	d.nodes[n].raw = extAt(start, len(d.ext)-start)
 	return n
 }
 
@@ -249,12 +252,12 @@ func (d *Doc) setKey(ch Node, key string) {
 	start := len(d.ext)
 	if needsEscape(key) {
 		d.ext = appendQuoted(d.ext, key)
-		d.nodes[ch].key = ref{off: int32(start + 1), n: int32(len(d.ext) - start - 2), ext: true}
+		d.nodes[ch].key = extAt(start+1, len(d.ext)-start-2)
 		d.nodes[ch].escapedKey = true
 		return
 	}
 	d.ext = append(d.ext, key...)
-	d.nodes[ch].key = ref{off: int32(start), n: int32(len(key)), ext: true}
+	d.nodes[ch].key = extAt(start, len(key))
 	d.nodes[ch].escapedKey = false
 }
 
@@ -489,4 +492,32 @@ func Release(d *Doc) {
 	d.Reset()
 	d.own = d.own[:0]
 	pool.Put(d)
+}
+
+// SwapAfter is Swap for a member whose previous sibling is known (None: old is first),
+// saving the search for it.
+func (d *Doc) SwapAfter(n, prev, old Node, key string, v Node) {
+	d.nodes[v].key, d.nodes[v].escapedKey = d.nodes[old].key, d.nodes[old].escapedKey
+	d.replace(n, prev, old, v)
+	d.setKey(v, key)
+}
+
+// LinkAfter puts the detached value v, named key, right after member after of object n (at
+// the start when after is None). Unlike InsertAfter it does not look for an existing member
+// named key: the caller knows there is none.
+func (d *Doc) LinkAfter(n, after Node, key string, v Node) {
+	d.setKey(v, key)
+	if after == None {
+		d.nodes[v].next = d.nodes[n].first
+		d.nodes[n].first = v
+		if d.nodes[n].last == None {
+			d.nodes[n].last = v
+		}
+		return
+	}
+	d.nodes[v].next = d.nodes[after].next
+	d.nodes[after].next = v
+	if d.nodes[n].last == after {
+		d.nodes[n].last = v
+	}
 }
