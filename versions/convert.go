@@ -35,21 +35,23 @@ func timeOf(d *Doc, v Node) (time.Time, bool) {
 	return parseTime(string(b))
 }
 
+// num reads a run of decimal digits.
+func num(s []byte) (int, bool) {
+	n := 0
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int(c-'0')
+	}
+	return n, true
+}
+
 // parseTimeFast reads the common form "YYYY-MM-DDTHH:MM:SS[.f…]Z" without allocating; other
 // forms (offsets, odd precision) are left to parseTime.
 func parseTimeFast(b []byte) (time.Time, bool) {
 	if len(b) < 20 || b[len(b)-1] != 'Z' || b[4] != '-' || b[7] != '-' || b[10] != 'T' || b[13] != ':' || b[16] != ':' {
 		return time.Time{}, false
-	}
-	num := func(s []byte) (int, bool) {
-		n := 0
-		for _, c := range s {
-			if c < '0' || c > '9' {
-				return 0, false
-			}
-			n = n*10 + int(c-'0')
-		}
-		return n, true
 	}
 	y, ok1 := num(b[0:4])
 	mo, ok2 := num(b[5:7])

@@ -58,14 +58,11 @@ func (p *parser) fail(kind error, msg string) error {
 }
 
 func (p *parser) skipSpace() {
-	for p.i < len(p.s) {
-		switch p.s[p.i] {
-		case ' ', '\t', '\n', '\r':
-			p.i++
-		default:
-			return
-		}
+	i, s := p.i, p.s
+	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
+		i++
 	}
+	p.i = i
 }
 
 func (p *parser) value(depth int) (Node, error) {
@@ -158,10 +155,12 @@ func (p *parser) str() (escaped bool, err error) {
 	s := p.s
 	for p.i < len(s) {
 		// Fast path: runs of printable ASCII other than '"' and '\\'.
-		for p.i < len(s) && plainASCII[s[p.i]] {
-			p.i++
+		i := p.i
+		for i < len(s) && plainASCII[s[i]] {
+			i++
 		}
-		if p.i >= len(s) {
+		p.i = i
+		if i >= len(s) {
 			break
 		}
 		c := s[p.i]
