@@ -63,8 +63,13 @@ func (d *Doc) Reset() {
 // Root returns the top-level node.
 func (d *Doc) Root() Node { return d.root }
 
-// Kind returns the kind of n.
-func (d *Doc) Kind(n Node) Kind { return d.nodes[n].kind }
+// Kind returns the kind of n (Null for None).
+func (d *Doc) Kind(n Node) Kind {
+	if n == None {
+		return Null
+	}
+	return d.nodes[n].kind
+}
 
 // IsObject reports whether n is present and an object.
 func (d *Doc) IsObject(n Node) bool { return n != None && d.nodes[n].kind == Object }
@@ -113,13 +118,21 @@ func (d *Doc) Key(n Node) string {
 }
 
 // First returns the first child of an object or array, or None.
-func (d *Doc) First(n Node) Node { return d.nodes[n].first }
+func (d *Doc) First(n Node) Node {
+	if n == None {
+		return None
+	}
+	return d.nodes[n].first
+}
 
 // Next returns the next sibling of n, or None.
 func (d *Doc) Next(n Node) Node { return d.nodes[n].next }
 
 // Len returns the number of children of an object or array.
 func (d *Doc) Len(n Node) int {
+	if n == None {
+		return 0
+	}
 	c := 0
 	for ch := d.nodes[n].first; ch != None; ch = d.nodes[ch].next {
 		c++
@@ -226,6 +239,9 @@ func (d *Doc) NewBool(v bool) Node {
 
 // Clone copies the subtree at n (which may belong to d) into a new detached node.
 func (d *Doc) Clone(n Node) Node {
+	if n == None {
+		return None
+	}
 	src := d.nodes[n]
 	c := d.alloc(src.kind)
 	d.nodes[c].raw, d.nodes[c].escapedStr = src.raw, src.escapedStr
@@ -263,11 +279,18 @@ func (d *Doc) setKey(ch Node, key string) {
 
 // Append adds the detached value v at the end of array n. A value still inside another
 // container must be taken out first (Detach) or copied (Clone): nodes have one parent.
-func (d *Doc) Append(n, v Node) { d.link(n, v) }
+func (d *Doc) Append(n, v Node) {
+	if n != None && v != None && d.nodes[n].kind == Array {
+		d.link(n, v)
+	}
+}
 
 // Set puts the detached value v under key in object n, in place of an existing member (its
 // position kept) or at the end. Like Append, v must not be inside another container.
 func (d *Doc) Set(n Node, key string, v Node) {
+	if n == None || v == None || d.nodes[n].kind != Object {
+		return
+	}
 	var prev Node = None
 	for ch := d.nodes[n].first; ch != None; prev, ch = ch, d.nodes[ch].next {
 		if d.keyIs(ch, key) {
@@ -283,6 +306,9 @@ func (d *Doc) Set(n Node, key string, v Node) {
 // InsertBefore puts the detached value v under key in object n just before the member
 // named before (at the end when there is none). An existing member named key is removed first.
 func (d *Doc) InsertBefore(n Node, before, key string, v Node) {
+	if n == None || v == None || d.nodes[n].kind != Object {
+		return
+	}
 	d.Delete(n, key)
 	d.setKey(v, key)
 	var prev Node = None
@@ -354,7 +380,11 @@ func (d *Doc) Rename(n Node, from, to string) bool {
 }
 
 // Clear removes every child of an object or array.
-func (d *Doc) Clear(n Node) { d.nodes[n].first, d.nodes[n].last = None, None }
+func (d *Doc) Clear(n Node) {
+	if n != None {
+		d.nodes[n].first, d.nodes[n].last = None, None
+	}
+}
 
 // needsEscape reports whether s must be escaped inside a JSON string.
 func needsEscape(s string) bool {
@@ -368,6 +398,9 @@ func needsEscape(s string) bool {
 
 // Import copies the subtree n of another document into d and returns it, detached.
 func (d *Doc) Import(src *Doc, n Node) Node {
+	if n == None {
+		return None
+	}
 	s := src.nodes[n]
 	c := d.alloc(s.kind)
 	if s.kind != Object && s.kind != Array {
@@ -427,6 +460,9 @@ func (d *Doc) KeyBytes(n Node) []byte { return d.bytes(d.nodes[n].key) }
 // ReplaceNode puts the detached value v in place of child old of container n (keeping old's
 // key) and returns old, now detached.
 func (d *Doc) ReplaceNode(n, old, v Node) Node {
+	if n == None || old == None || v == None {
+		return None
+	}
 	var prev Node = None
 	for ch := d.nodes[n].first; ch != None; prev, ch = ch, d.nodes[ch].next {
 		if ch == old {
@@ -441,6 +477,9 @@ func (d *Doc) ReplaceNode(n, old, v Node) Node {
 // InsertAfter puts the detached value v under key in object n right after member after (at
 // the start when after is None). An existing member named key is removed first.
 func (d *Doc) InsertAfter(n, after Node, key string, v Node) {
+	if n == None || v == None || d.nodes[n].kind != Object {
+		return
+	}
 	d.Delete(n, key)
 	d.setKey(v, key)
 	if after == None {
@@ -497,6 +536,9 @@ func Release(d *Doc) {
 // SwapAfter is Swap for a member whose previous sibling is known (None: old is first),
 // saving the search for it.
 func (d *Doc) SwapAfter(n, prev, old Node, key string, v Node) {
+	if n == None || old == None || v == None {
+		return
+	}
 	d.nodes[v].key, d.nodes[v].escapedKey = d.nodes[old].key, d.nodes[old].escapedKey
 	d.replace(n, prev, old, v)
 	d.setKey(v, key)
@@ -506,6 +548,9 @@ func (d *Doc) SwapAfter(n, prev, old Node, key string, v Node) {
 // the start when after is None). Unlike InsertAfter it does not look for an existing member
 // named key: the caller knows there is none.
 func (d *Doc) LinkAfter(n, after Node, key string, v Node) {
+	if n == None || v == None || d.nodes[n].kind != Object {
+		return
+	}
 	d.setKey(v, key)
 	if after == None {
 		d.nodes[v].next = d.nodes[n].first
