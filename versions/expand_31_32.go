@@ -65,7 +65,7 @@ func expandGetChatsSummary(e *Env, req *Doc) (*Doc, error) {
 		return nil, err
 	}
 	first := e.newDoc()
-	first.Set(first.Root(), "limit", first.NewInt(25))
+	first.Set(first.Root(), "limit", first.NewInt(min(25, offset+limit))) // no larger page than needed
 	first.Set(first.Root(), "sort_order", first.NewString("desc"))
 	resp, total, err := listAll(e, "list_chats", first, "chats_summary", "total_chats", int(offset+limit))
 	if err != nil {
@@ -105,7 +105,7 @@ func expandGetChatThreadsSummary(e *Env, req *Doc) (*Doc, error) {
 	first := e.newDoc()
 	first.Set(first.Root(), "chat_id", first.NewString(chatID))
 	first.Set(first.Root(), "sort_order", first.NewString("desc"))
-	first.Set(first.Root(), "limit", first.NewInt(100))
+	first.Set(first.Root(), "limit", first.NewInt(min(100, offset+limit))) // no larger page than needed
 	resp, total, err := listAll(e, "list_threads", first, "threads", "found_threads", int(offset+limit))
 	if err != nil {
 		return nil, err
