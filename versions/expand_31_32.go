@@ -77,16 +77,13 @@ func expandGetChatsSummary(e *Env, req *Doc) (*Doc, error) {
 	for it := resp.First(arr); it != None; it = resp.Next(it) {
 		e.Down(resp, it, SummaryShape)
 	}
-	out := jsontreeNewObject(resp)
+	out := resp.NewObject()
 	resp.Set(out, "chats_summary", arr)
 	resp.Set(out, "total_chats", resp.NewInt(total))
 	resp.SetRoot(out)
 	e.lossy("R11 total_chats is the upstream's estimate")
 	return resp, nil
 }
-
-// jsontreeNewObject is a new detached object in d.
-func jsontreeNewObject(d *Doc) Node { return d.NewObject() }
 
 // expandGetChatThreadsSummary emulates get_chat_threads_summary with list_threads (R13).
 func expandGetChatThreadsSummary(e *Env, req *Doc) (*Doc, error) {
