@@ -106,15 +106,7 @@ func (c *webCaller) Call(_ context.Context, action string, payload *versions.Doc
 	defer fasthttp.ReleaseRequest(req)
 	c.prepare(req, action)
 	req.Header.SetContentType("application/json")
-	var body []byte
-	if versions.WrapsWebPayload(c.version) {
-		body = append(body, `{"payload":`...)
-		body = payload.AppendJSON(body, payload.Root())
-		body = append(body, '}')
-	} else {
-		body = payload.AppendJSON(body, payload.Root())
-	}
-	req.SetBodyRaw(body)
+	req.SetBodyRaw(translate.WebBody(nil, c.version, payload)) // the same framing as answers
 	return c.do(req)
 }
 
@@ -122,10 +114,10 @@ func (c *webCaller) Call(_ context.Context, action string, payload *versions.Doc
 func (c *webCaller) Upload(_ context.Context, f versions.File) (*versions.Doc, error) {
 	req := fasthttp.AcquireRequest()
 	defer fasthttp.ReleaseRequest(req)
-	c.prepare(req, "upload_file")
+	c.prepare(req, versions.UploadAction)
 	var buf bytes.Buffer
 	mw := multipart.NewWriter(&buf)
-	part, err := mw.CreatePart(filePartHeader(versions.MultipartPrefix(c.version)+"file", f))
+	part, err := mw.CreatePart(filePartHeader(versions.UploadFileField(c.version), f))
 	if err == nil {
 		_, err = part.Write(f.Data)
 	}

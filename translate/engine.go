@@ -73,7 +73,7 @@ func walkEnvDown(env *versions.Env, d *versions.Doc, n versions.Node, s *version
 // serve runs the client's call.
 func (c *chainCaller) serve(ctx context.Context) (*versions.Doc, error) {
 	r := c.req
-	if r.Action == "upload_file" { // multipart: the file travels as is; each side names its field
+	if r.Action == versions.UploadAction { // multipart: the file travels as is; each side names its field
 		if len(r.Files) == 0 {
 			return nil, &versions.APIError{Status: 400, Type: "validation",
 				Message: "lcgate: upload_file needs a multipart/form-data body with a file"}

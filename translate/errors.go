@@ -119,7 +119,8 @@ func trimSpace(b []byte) []byte {
 // to it.
 func Release(d *jsontree.Doc) { jsontree.Release(d) }
 
-// WebBody renders an answer for a Web client of version v: wrapped in {"payload": …} for 3.0.
+// WebBody renders a Web body of version v, request or answer: wrapped in {"payload": …} for
+// 3.0.
 func WebBody(dst []byte, v versions.Version, d *jsontree.Doc) []byte {
 	if versions.WrapsWebPayload(v) {
 		dst = append(dst, `{"payload":`...)

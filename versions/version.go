@@ -53,6 +53,12 @@ func Parse(s string) (Version, bool) {
 // {"payload": …} (3.0 only; spec/methods.md §1.1).
 func WrapsWebPayload(v Version) bool { return v == V30 }
 
+// UploadAction is the Web method that takes a file (multipart/form-data) in every version.
+const UploadAction = "upload_file"
+
+// UploadFileField is the multipart field of upload_file's file in version v.
+func UploadFileField(v Version) string { return MultipartPrefix(v) + "file" }
+
 // MultipartPrefix is the prefix of multipart field names in the version's Web API:
 // "payload." in 3.0 (payload.file, payload.chat_id), none later.
 func MultipartPrefix(v Version) string {

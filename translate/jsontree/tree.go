@@ -480,21 +480,10 @@ func (d *Doc) InsertAfter(n, after Node, key string, v Node) {
 	if n == None || v == None || d.nodes[n].kind != Object {
 		return
 	}
-	d.Delete(n, key)
-	d.setKey(v, key)
-	if after == None {
-		d.nodes[v].next = d.nodes[n].first
-		d.nodes[n].first = v
-		if d.nodes[n].last == None {
-			d.nodes[n].last = v
-		}
-		return
+	if old := d.Get(n, key); old != None && old != after {
+		d.Delete(n, key)
 	}
-	d.nodes[v].next = d.nodes[after].next
-	d.nodes[after].next = v
-	if d.nodes[n].last == after {
-		d.nodes[n].last = v
-	}
+	d.LinkAfter(n, after, key, v)
 }
 
 // Swap puts the detached value v, named key, in place of member old of object n, and
