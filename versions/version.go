@@ -20,12 +20,6 @@ const (
 // All lists every version, oldest first.
 var All = []Version{V30, V31, V32}
 
-// Oldest and Newest bound the chain.
-const (
-	Oldest = V30
-	Newest = V32
-)
-
 // String returns the version as URLs write it, e.g. "3.1".
 func (v Version) String() string {
 	switch v {

@@ -197,14 +197,6 @@ func (d *Doc) Bool(n Node) (value, ok bool) {
 	return false, false
 }
 
-// Raw returns the JSON text of a scalar node (nil for objects and arrays).
-func (d *Doc) Raw(n Node) []byte {
-	if k := d.nodes[n].kind; k == Object || k == Array {
-		return nil
-	}
-	return d.bytes(d.nodes[n].raw)
-}
-
 // NewObject returns a new, detached, empty object.
 func (d *Doc) NewObject() Node { return d.alloc(Object) }
 
