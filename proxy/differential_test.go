@@ -29,6 +29,7 @@ type diffStep struct {
 	action string
 	body   string
 	file   string // multipart: the name of a file part; body then lists form values k=v&…
+	agent  bool   // an agent operation of the simulator (/sim/agent/<action>), not a client call
 	// capture names values to keep from the answer (gjson paths, after 3.0 unwrapping).
 	capture map[string]string
 }
@@ -53,7 +54,7 @@ type diffAnswer struct {
 }
 
 // runScenario plays steps against base (a simulator or the gateway) as a client of version v.
-func runScenario(t *testing.T, base, v string, steps []diffStep) []diffAnswer {
+func runScenario(t *testing.T, base, simBase, v string, steps []diffStep) []diffAnswer {
 	t.Helper()
 	vars := map[string]string{}
 	var out []diffAnswer
@@ -64,7 +65,11 @@ func runScenario(t *testing.T, base, v string, steps []diffStep) []diffAnswer {
 		}
 		var req *http.Request
 		url := base + "/v" + v + "/customer/action/" + st.action + "?license_id=123"
-		if st.file != "" {
+		switch {
+		case st.agent:
+			req, _ = http.NewRequest("POST", simBase+"/sim/agent/"+st.action, strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+		case st.file != "":
 			var buf bytes.Buffer
 			mw := multipart.NewWriter(&buf)
 			prefix := ""
@@ -81,7 +86,7 @@ func runScenario(t *testing.T, base, v string, steps []diffStep) []diffAnswer {
 			_ = mw.Close()
 			req, _ = http.NewRequest("POST", url, &buf)
 			req.Header.Set("Content-Type", mw.FormDataContentType())
-		} else {
+		default:
 			if v == "3.0" {
 				body = `{"payload":` + body + `}`
 			}
@@ -167,10 +172,11 @@ func scrub(v any, key string) any {
 // reports every answer that differs.
 func compareScenario(t *testing.T, client string, steps []diffStep) {
 	t.Helper()
-	direct := runScenario(t, startSim(t), client, steps)
+	directSim := startSim(t)
+	direct := runScenario(t, directSim, directSim, client, steps)
 	upstream := startSim(t)
 	gw := startGateway(t, Options{Upstream: upstream, UpstreamVersion: "3.2"})
-	viaGateway := runScenario(t, "http://"+gw.Addr, client, steps)
+	viaGateway := runScenario(t, "http://"+gw.Addr, upstream, client, steps)
 	for i, st := range steps {
 		d, g := direct[i], viaGateway[i]
 		nd, ng := normalise(t, d.body), normalise(t, g.body)
@@ -186,6 +192,38 @@ func TestDifferential30And31OnA32Upstream(t *testing.T) {
 		t.Run(client, func(t *testing.T) {
 			compareScenario(t, client, scenarioEveryWebMethod(client))
 		})
+		t.Run(client+" agent activity", func(t *testing.T) {
+			compareScenario(t, client, scenarioAgentActivity(client))
+		})
+	}
+}
+
+// scenarioAgentActivity reads back what agents did: events of every type with properties,
+// a transfer, a queued chat, seen markers of an agent, a second agent joining.
+func scenarioAgentActivity(v string) []diffStep {
+	capture := map[string]string{"chat": "chat.id", "thread": "chat.thread.id"}
+	if v != "3.0" {
+		capture = map[string]string{"chat": "chat_id", "thread": "thread_id"}
+	}
+	read := diffStep{action: "get_chat_threads", body: `{"chat_id":"{chat}","thread_ids":["{thread}"]}`}
+	return []diffStep{
+		{action: "start_chat", body: `{"chat":{"thread":{"events":[{"type":"message","text":"Hi"}]}}}`, capture: capture},
+		{agent: true, action: "send_event", body: `{"chat_id":"{chat}","event":{"type":"message","text":"Hello, how can I help?","properties":{"rating":{"score":4}}}}`},
+		{agent: true, action: "send_event", body: `{"chat_id":"{chat}","event":{"type":"rich_message","template_id":"quick_replies","elements":[{"title":"Pick","buttons":[{"text":"A","type":"message","value":"a","postback_id":"p1","user_ids":[]}]}]}}`},
+		{agent: true, action: "send_event", body: `{"chat_id":"{chat}","event":{"type":"system_message","text":"Agent joined","system_message_type":"routing.assigned"}}`},
+		{agent: true, action: "send_event", body: `{"chat_id":"{chat}","event":{"type":"custom","content":{"order":"A-1"}}}`},
+		{agent: true, action: "send_event", body: `{"chat_id":"{chat}","event":{"type":"filled_form","form_id":"f1","fields":[{"type":"name","id":"1","label":"Name","answer":"Jo"}]}}`},
+		{agent: true, action: "mark_events_as_seen", body: `{"chat_id":"{chat}","seen_up_to":"2020-05-07T07:11:40.123456Z"}`},
+		{agent: true, action: "add_user_to_chat", body: `{"chat_id":"{chat}","agent_id":"bbb67d600796e9f277e360e842418833"}`},
+		{agent: true, action: "update_properties", body: `{"chat_id":"{chat}","properties":{"routing":{"idle":true}}}`},
+		read,
+		{action: "get_chats_summary", body: `{}`},
+		{action: "get_chat_threads_summary", body: `{"chat_id":"{chat}"}`},
+		{agent: true, action: "transfer_chat", body: `{"chat_id":"{chat}","target":{"type":"group","ids":[2]}}`},
+		{agent: true, action: "deactivate_chat", body: `{"chat_id":"{chat}"}`},
+		{action: "activate_chat", body: `{"chat":{"id":"{chat}","thread":{"events":[{"type":"message","text":"Queued?"}]}}}`},
+		{action: "get_chat_threads", body: `{"chat_id":"{chat}"}`},
+		{action: "get_chats_summary", body: `{"limit":1}`},
 	}
 }
 
