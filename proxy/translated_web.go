@@ -140,6 +140,8 @@ func (c *webCaller) prepare(req *fasthttp.Request, action string) {
 	req.Header.Del(fasthttp.HeaderContentLength)
 	req.Header.Del(fasthttp.HeaderAcceptEncoding) // the answer must be readable here
 	req.Header.Del(fasthttp.HeaderContentEncoding)
+	// X-API-Version may name the client's version; the URL names the upstream's (spec §1.1).
+	req.Header.Del(headerAPIVersion)
 	req.Header.SetMethod(fasthttp.MethodPost)
 	uri := req.URI()
 	uri.SetPath("/v" + c.version.String() + "/customer/action/" + action)
@@ -190,3 +192,6 @@ func isMultipart(ct []byte) bool {
 	const mt = "multipart/form-data"
 	return len(ct) >= len(mt) && bytes.EqualFold(ct[:len(mt)], []byte(mt))
 }
+
+// headerAPIVersion is the optional header that can name the API version instead of the URL.
+const headerAPIVersion = "X-API-Version"

@@ -256,6 +256,7 @@ func TestTranslatedWebForwardsEndToEndHeadersAndDropsHopByHopOnEveryCall(t *test
 		"User-Agent: lc-sdk-test/1.0",
 		"Cookie: s=1",
 		"X-Custom: kept",
+		"X-API-Version: 3",
 		"Content-Type: application/json",
 		"Content-Length: "+strconv.Itoa(len(body)),
 	))
@@ -288,8 +289,9 @@ func TestTranslatedWebForwardsEndToEndHeadersAndDropsHopByHopOnEveryCall(t *test
 				t.Errorf("%s: upstream saw %s %q, want %q", r.RequestURI, name, v, want)
 			}
 		}
+		// X-API-Version named the client's version: the upstream URL names the upstream's.
 		for _, name := range []string{"Connection", "X-Client-Secret", "Keep-Alive", "Proxy-Connection",
-			"Proxy-Authorization", "Te", "Upgrade", "Accept-Encoding"} {
+			"Proxy-Authorization", "Te", "Upgrade", "Accept-Encoding", "X-Api-Version"} {
 			if v, ok := r.Header[name]; ok {
 				t.Errorf("%s: upstream received %s %q", r.RequestURI, name, v)
 			}
