@@ -60,6 +60,11 @@ type Options struct {
 	// MaxUpstreamConns caps concurrent Web connections to the upstream. Zero means
 	// DefaultMaxUpstreamConns.
 	MaxUpstreamConns int
+	// BareV30Answers sends translated Web answers to 3.0 clients bare instead of wrapped in
+	// {"payload": …}. 3.0 documents only its request envelope; the wrapped answer is the
+	// default (spec/methods.md §1.1), this switch is for deployments whose clients read bare
+	// bodies. Upstream 3.0 answers are read either way.
+	BareV30Answers bool
 }
 
 // withDefaults returns o with every zero field replaced by its default.

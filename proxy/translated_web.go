@@ -41,7 +41,8 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
 	ctx.SetStatusCode(fasthttp.StatusOK)
 	ctx.SetContentType("application/json")
 	buf := bytebufferpool.Get()
-	buf.B = translate.WebBody(buf.B[:0], client, resp)
+	wrap := versions.WrapsWebPayload(client) && !s.opts.BareV30Answers
+	buf.B = translate.WebBodyFramed(buf.B[:0], wrap, resp)
 	ctx.SetBody(buf.B) // copies
 	bytebufferpool.Put(buf)
 	translate.Release(resp)

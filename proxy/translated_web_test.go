@@ -588,3 +588,15 @@ func TestDifferentialScenarioCallsEveryWebMethod(t *testing.T) {
 		})
 	}
 }
+
+// TestTranslatedWebAnswersBareTo30ClientsWhenConfigured: BareV30Answers drops the 3.0 answer
+// envelope (requests are still read wrapped or bare); errors are never wrapped either way.
+func TestTranslatedWebAnswersBareTo30ClientsWhenConfigured(t *testing.T) {
+	upstream := startSim(t)
+	gw := startGateway(t, Options{Upstream: upstream, UpstreamVersion: "3.2", BareV30Answers: true})
+	got := do(t, gw.Addr, "POST", "/v3.0/customer/action/get_groups_status?license_id=123",
+		http.Header{"Authorization": {"Bearer bare-token"}}, `{"payload":{"all":true}}`)
+	if want := `{"groups_status":{"0":"online","1":"offline","2":"online_for_queue"}}`; got.Status != 200 || got.Body != want {
+		t.Errorf("got %d %s, want 200 %s", got.Status, got.Body, want)
+	}
+}

@@ -122,7 +122,12 @@ func Release(d *jsontree.Doc) { jsontree.Release(d) }
 // WebBody renders a Web body of version v, request or answer: wrapped in {"payload": …} for
 // 3.0.
 func WebBody(dst []byte, v versions.Version, d *jsontree.Doc) []byte {
-	if versions.WrapsWebPayload(v) {
+	return WebBodyFramed(dst, versions.WrapsWebPayload(v), d)
+}
+
+// WebBodyFramed renders a Web body, wrapped in {"payload": …} when wrap is set.
+func WebBodyFramed(dst []byte, wrap bool, d *jsontree.Doc) []byte {
+	if wrap {
 		dst = append(dst, `{"payload":`...)
 		dst = d.AppendJSON(dst, d.Root())
 		return append(dst, '}')

@@ -43,7 +43,7 @@ func TestServeIsTheDefaultCommandWithDocumentedDefaults(t *testing.T) {
 	}
 	want := Config{
 		Listen: DefaultListen, Upstream: DefaultUpstream, UpstreamVersion: DefaultUpstreamVersion,
-		MetricsListen: DefaultMetricsListen, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
+		MetricsListen: DefaultMetricsListen, V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
 	}
 	if cli.Serve.Config != want {
 		t.Errorf("config %+v, want %+v", cli.Serve.Config, want)
@@ -73,7 +73,7 @@ func TestEveryFlagIsAnEnvironmentVariable(t *testing.T) {
 	}
 	want := Config{
 		Listen: "127.0.0.1:7001", Upstream: "http://127.0.0.1:9000", UpstreamVersion: "3.0",
-		MetricsListen: "127.0.0.1:7002", Log: LogConfig{LogLevel: "debug", LogFormat: "json"},
+		MetricsListen: "127.0.0.1:7002", V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: "debug", LogFormat: "json"},
 	}
 	if cli.Serve.Config != want {
 		t.Errorf("config %+v, want %+v", cli.Serve.Config, want)
@@ -103,7 +103,7 @@ log_format: json
 	}
 	want := Config{
 		Listen: "127.0.0.1:7100", Upstream: "http://127.0.0.1:9100", UpstreamVersion: "3.1",
-		MetricsListen: "127.0.0.1:7101", Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: "json"},
+		MetricsListen: "127.0.0.1:7101", V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: "json"},
 	}
 	if cli.Serve.Config != want {
 		t.Errorf("config %+v, want %+v", cli.Serve.Config, want)

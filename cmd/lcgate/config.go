@@ -23,12 +23,14 @@ const (
 	DefaultSimListen       = "127.0.0.1:8081"
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "text"
+	DefaultV30Answers      = "wrapped"
 )
 
 // logLevels and logFormats are the accepted values of --log-level and --log-format.
 var (
 	logLevels  = []string{"debug", "info", "warn", "error"}
 	logFormats = []string{"text", "json"}
+	v30Answers = []string{"wrapped", "bare"}
 )
 
 // Config is the configuration of `lcgate serve`. Every field is a flag, an LCGATE_*
@@ -39,6 +41,7 @@ type Config struct {
 	Upstream        string    `help:"Upstream base URL (http://host:port or https://host), or \"embedded\" for the in-process simulator (default ${default})." default:"${default_upstream}" env:"LCGATE_UPSTREAM" placeholder:"URL|embedded"`
 	UpstreamVersion string    `help:"Customer Chat API version the upstream speaks: 3.0, 3.1 or 3.2 (default ${default})." default:"${default_upstream_version}" env:"LCGATE_UPSTREAM_VERSION" placeholder:"VERSION"`
 	MetricsListen   string    `help:"Address of the operator endpoints /healthz and /readyz (default ${default})." default:"${default_metrics_listen}" env:"LCGATE_METRICS_LISTEN" placeholder:"ADDR"`
+	V30Answers      string    `name:"v30-answers" help:"Framing of translated Web answers to 3.0 clients: wrapped in {\"payload\": …} or bare (default ${default}; 3.0's answer framing is undocumented)." default:"${default_v30_answers}" env:"LCGATE_V30_ANSWERS" placeholder:"wrapped|bare"`
 	Log             LogConfig `embed:""`
 }
 
@@ -59,6 +62,7 @@ func kongVars() map[string]string {
 		"default_sim_listen":       DefaultSimListen,
 		"default_log_level":        DefaultLogLevel,
 		"default_log_format":       DefaultLogFormat,
+		"default_v30_answers":      DefaultV30Answers,
 	}
 }
 
@@ -99,6 +103,9 @@ func (c Config) Validate() error {
 	errs = checkAddress(errs, "metrics-listen", c.MetricsListen)
 	if c.MetricsListen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
 		errs = append(errs, FieldError{"metrics-listen", fmt.Sprintf("%q is also the gateway's address", c.MetricsListen)})
+	}
+	if !slices.Contains(v30Answers, c.V30Answers) {
+		errs = append(errs, FieldError{"v30-answers", fmt.Sprintf("%q is not one of %s", c.V30Answers, strings.Join(v30Answers, ", "))})
 	}
 	errs = c.Log.check(errs)
 	if len(errs) == 0 {

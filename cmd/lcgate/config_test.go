@@ -9,7 +9,7 @@ import (
 func validConfig() Config {
 	return Config{
 		Listen: DefaultListen, Upstream: DefaultUpstream, UpstreamVersion: DefaultUpstreamVersion,
-		MetricsListen: DefaultMetricsListen, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
+		MetricsListen: DefaultMetricsListen, V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
 	}
 }
 
@@ -38,9 +38,10 @@ func TestConfigValidateReportsEveryProblemWithItsField(t *testing.T) {
 		{"log level", func(c *Config) { c.Log.LogLevel = "INFO" }, []string{"log-level"}},
 		{"log format", func(c *Config) { c.Log.LogFormat = "logfmt" }, []string{"log-format"}},
 		{"everything wrong", func(c *Config) {
-			*c = Config{Listen: "x", Upstream: "y", UpstreamVersion: "z", MetricsListen: "w",
+			*c = Config{Listen: "x", Upstream: "y", UpstreamVersion: "z", MetricsListen: "w", V30Answers: "naked",
 				Log: LogConfig{LogLevel: "v", LogFormat: "u"}}
-		}, []string{"listen", "upstream", "upstream-version", "metrics-listen", "log-level", "log-format"}},
+		}, []string{"listen", "upstream", "upstream-version", "metrics-listen", "v30-answers", "log-level", "log-format"}},
+		{"v30 answers", func(c *Config) { c.V30Answers = "Bare" }, []string{"v30-answers"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

@@ -62,6 +62,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 	gw, err := proxy.New(proxy.Options{
 		Upstream:        st.upstream,
 		UpstreamVersion: cfg.UpstreamVersion,
+		BareV30Answers:  cfg.V30Answers == "bare",
 		Logger:          log.With("component", "proxy"),
 	})
 	if err != nil {
