@@ -29,7 +29,7 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
 		return &versions.APIError{Status: fasthttp.StatusNotFound, Type: TypeValidation,
 			Message: "lcgate: " + rt.action + " is an RTM method in version " + rt.version}
 	}
-	if err := readClientPayload(ctx, client, &req); err != nil {
+	if err := readClientPayload(ctx, client, s.opts.MaxBodySize, &req); err != nil {
 		return err
 	}
 	defer translate.Release(req.Payload)
@@ -51,7 +51,7 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
 
 // readClientPayload fills req from the body: a multipart form (files and values, the 3.0
 // "payload." prefix removed) or a JSON payload (3.0's envelope unwrapped when present).
-func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, req *translate.Request) error {
+func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, maxBodySize int, req *translate.Request) error {
 	if isMultipart(ctx.Request.Header.ContentType()) {
 		form, err := ctx.MultipartForm()
 		if err != nil {
@@ -85,7 +85,14 @@ func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, req *t
 		req.Payload = jsontree.Acquire()
 		return nil
 	}
-	d, err := translate.ParsePayload(ctx.Request.Body(), versions.WrapsWebPayload(client))
+	// A compressed body (Content-Encoding gzip, deflate, br, zstd) is read decompressed,
+	// within the body limit: the upstream call carries a new, plain body.
+	body, err := ctx.Request.BodyUncompressedWithLimit(maxBodySize)
+	if err != nil {
+		return &versions.APIError{Status: fasthttp.StatusBadRequest, Type: TypeValidation,
+			Message: "lcgate: the body's Content-Encoding cannot be decoded"}
+	}
+	d, err := translate.ParsePayload(body, versions.WrapsWebPayload(client))
 	if err != nil {
 		return err
 	}

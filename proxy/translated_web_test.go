@@ -2,6 +2,7 @@ package proxy
 
 import (
 	"bytes"
+	"compress/gzip"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -598,5 +599,26 @@ func TestTranslatedWebAnswersBareTo30ClientsWhenConfigured(t *testing.T) {
 		http.Header{"Authorization": {"Bearer bare-token"}}, `{"payload":{"all":true}}`)
 	if want := `{"groups_status":{"0":"online","1":"offline","2":"online_for_queue"}}`; got.Status != 200 || got.Body != want {
 		t.Errorf("got %d %s, want 200 %s", got.Status, got.Body, want)
+	}
+}
+
+// TestTranslatedWebReadsCompressedBodies: a gzip body is read decompressed; an unknown
+// coding is a validation error.
+func TestTranslatedWebReadsCompressedBodies(t *testing.T) {
+	upstream := startSim(t)
+	gw := startGateway(t, Options{Upstream: upstream, UpstreamVersion: "3.2"})
+	var zipped bytes.Buffer
+	zw := gzip.NewWriter(&zipped)
+	_, _ = zw.Write([]byte(`{"payload":{"all":true}}`))
+	_ = zw.Close()
+	got := do(t, gw.Addr, "POST", "/v3.0/customer/action/get_groups_status?license_id=123",
+		http.Header{"Authorization": {"Bearer gz-token"}, "Content-Encoding": {"gzip"}}, zipped.String())
+	if got.Status != 200 || !strings.Contains(got.Body, `"groups_status"`) {
+		t.Errorf("gzip body: got %d %s", got.Status, got.Body)
+	}
+	got = do(t, gw.Addr, "POST", "/v3.0/customer/action/get_groups_status?license_id=123",
+		http.Header{"Authorization": {"Bearer gz-token"}, "Content-Encoding": {"snappy"}}, `{}`)
+	if got.Status != 400 || !strings.Contains(got.Body, `"type":"validation"`) {
+		t.Errorf("unknown coding: got %d %s", got.Status, got.Body)
 	}
 }
