@@ -25,7 +25,7 @@ var rtmForwardHeaders = []string{
 // serveRTM relays an RTM connection: dial the upstream first, so that a refusal reaches
 // the client as an HTTP answer before any 101, then upgrade the client and hand both legs
 // to a session.
-func (s *Server) serveRTM(ctx *fasthttp.RequestCtx) error {
+func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string) error {
 	if !websocket.FastHTTPIsWebSocketUpgrade(ctx) {
 		return &RequestError{Reason: "the RTM endpoint expects a WebSocket upgrade"}
 	}
@@ -41,7 +41,7 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx) error {
 	if p := upConn.Subprotocol(); p != "" {
 		ctx.Response.Header.Set("Sec-WebSocket-Protocol", p) // the upgrader answers with it
 	}
-	h := s.newHandoff(upConn, string(ctx.Path()))
+	h := s.newHandoff(upConn, string(ctx.Path()), client)
 	if err := s.upgrader.Upgrade(ctx, h.start); err != nil {
 		h.abort()
 		return &RequestError{Reason: "bad WebSocket handshake", Err: err}
@@ -52,7 +52,7 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx) error {
 // dialUpstream opens the upstream leg at the same path and query string, repeating the
 // headers of rtmForwardHeaders. The returned response, if any, has a body of at most 1 KiB.
 func (s *Server) dialUpstream(ctx *fasthttp.RequestCtx) (*websocket.Conn, *http.Response, error) {
-	target := s.up.wsBase + string(ctx.Path())
+	target := s.up.wsBase + "/v" + s.opts.UpstreamVersion + rtmInfix // the upstream's version
 	if q := ctx.URI().QueryString(); len(q) > 0 {
 		target += "?" + string(q)
 	}
@@ -84,11 +84,12 @@ type handoff struct {
 	srv      *Server
 	upstream *websocket.Conn
 	path     string // for logs only
+	client   string // the client's version
 	timer    *time.Timer
 }
 
-func (s *Server) newHandoff(upConn *websocket.Conn, path string) *handoff {
-	h := &handoff{srv: s, upstream: upConn, path: path}
+func (s *Server) newHandoff(upConn *websocket.Conn, path, client string) *handoff {
+	h := &handoff{srv: s, upstream: upConn, path: path, client: client}
 	s.sessions.begin()
 	h.timer = time.AfterFunc(s.opts.HandshakeTimeout, func() {
 		_ = upConn.Close()
@@ -105,6 +106,9 @@ func (h *handoff) start(client *websocket.Conn) {
 		return
 	}
 	sess := newSession(client, h.upstream, h.srv.opts)
+	if h.client != h.srv.opts.UpstreamVersion {
+		sess.tr = h.srv.newRTMTranslator(sess, h.client)
+	}
 	h.srv.sessions.attach(sess)
 	defer h.srv.sessions.end(sess)
 	h.srv.log.Debug("rtm session started", "path", h.path)

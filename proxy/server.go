@@ -171,10 +171,13 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) error {
 		if rt.kind == routeWeb && rt.version < s.opts.UpstreamVersion {
 			return s.serveTranslatedWeb(ctx, rt)
 		}
+		if rt.kind == routeRTM && rt.version < s.opts.UpstreamVersion {
+			return s.serveRTM(ctx, rt.version)
+		}
 		return &TranslationError{From: rt.version, To: s.opts.UpstreamVersion}
 	}
 	if rt.kind == routeRTM {
-		return s.serveRTM(ctx)
+		return s.serveRTM(ctx, rt.version)
 	}
 	return s.serveWeb(ctx)
 }

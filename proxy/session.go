@@ -20,6 +20,12 @@ type session struct {
 	writeTimeout     time.Duration
 	closeGrace       time.Duration
 
+	// tr, when set, translates every text frame between the client's version and the
+	// upstream's; writes to a leg then come from more than one goroutine, so each leg's data
+	// frames are written under its own lock.
+	tr                 frameTranslator
+	clientW, upstreamW sync.Mutex
+
 	// mu orders goAway and kill (called by Shutdown) before the end of run: once ended is
 	// set, fasthttp may recycle the client connection, so neither leg may be touched.
 	mu    sync.Mutex
@@ -49,6 +55,28 @@ func (s *session) wire(src, dst *websocket.Conn, limit int64) {
 	})
 }
 
+// frameTranslator rewrites text frames of a session between two versions. fromClient
+// returns the frame for the upstream and/or an answer for the client (nil: none);
+// fromUpstream returns the frame for the client (nil: dropped). stop is called once both
+// relays have ended, and must return only when the translator's own goroutines have.
+type frameTranslator interface {
+	fromClient(msg []byte) (toUpstream, toClient []byte)
+	fromUpstream(msg []byte) (toClient []byte)
+	stop()
+}
+
+// writeData writes a data frame to a leg under the leg's lock.
+func (s *session) writeData(dst *websocket.Conn, kind int, msg []byte) error {
+	mu := &s.upstreamW
+	if dst == s.client {
+		mu = &s.clientW
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	_ = dst.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+	return dst.WriteMessage(kind, msg)
+}
+
 // run relays until both directions have ended, then closes both legs.
 func (s *session) run() {
 	done := make(chan struct{})
@@ -58,6 +86,9 @@ func (s *session) run() {
 	}()
 	s.relay(s.client, s.upstream, websocket.CloseGoingAway)
 	<-done
+	if s.tr != nil {
+		s.tr.stop()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.ended = true
@@ -77,8 +108,21 @@ func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 			s.control(dst, websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 			return
 		}
-		_ = dst.SetWriteDeadline(time.Now().Add(s.writeTimeout))
-		if err := dst.WriteMessage(kind, msg); err != nil {
+		if s.tr != nil && kind == websocket.TextMessage {
+			var back []byte
+			if src == s.client {
+				msg, back = s.tr.fromClient(msg)
+			} else {
+				msg = s.tr.fromUpstream(msg)
+			}
+			if back != nil {
+				_ = s.writeData(src, websocket.TextMessage, back)
+			}
+			if msg == nil {
+				continue
+			}
+		}
+		if err := s.writeData(dst, kind, msg); err != nil {
 			return
 		}
 	}

@@ -119,3 +119,6 @@ func unquote(b []byte) (string, bool) {
 	}
 	return string(out), true
 }
+
+// AppendString appends s as a JSON string literal.
+func AppendString(dst []byte, s string) []byte { return appendQuoted(dst, s) }

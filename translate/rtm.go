@@ -1,0 +1,278 @@
+package translate
+
+import (
+	"context"
+	"errors"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lcgate/lcgate/translate/jsontree"
+	"github.com/lcgate/lcgate/versions"
+)
+
+// RTM limits.
+const (
+	// MaxRTMPending bounds the requests of one session waiting for the upstream's answer.
+	MaxRTMPending = 1000
+	// RTMCallTimeout bounds one upstream call an expansion makes over RTM.
+	RTMCallTimeout = 30 * time.Second
+	// recentRIDs is how many answered requests keep their request id mapping, for the pushes
+	// the upstream sends after the answer.
+	recentRIDs = 64
+)
+
+// RTM translates the frames of one RTM connection between a client's version and an older
+// or newer upstream's: requests up (with the gateway's own request ids, mapped back on
+// answers and on the pushes the requester gets), answers, errors and pushes down. Calls that
+// need several upstream calls run the engine's expansions over the same upstream connection.
+// The I/O is the caller's: it supplies the functions that write a frame to each leg. Its
+// methods are safe for concurrent use.
+type RTM struct {
+	engine           *Engine
+	client, upstream versions.Version
+	sendUp           func([]byte) error
+	sendClient       func([]byte) error
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	mu      sync.Mutex
+	seq     uint64
+	pending map[string]*rtmPending // by the gateway's request id
+	recent  [recentRIDs]ridPair    // answered requests, for late pushes
+	next    int
+}
+
+// rtmPending is a request sent upstream and not yet answered.
+type rtmPending struct {
+	clientRID      string
+	hasRID         bool
+	clientAction   string
+	upstreamAction string
+	reply          chan rtmReply // set for an expansion's own call
+}
+
+type rtmReply struct {
+	payload *versions.Doc
+	err     error
+}
+
+type ridPair struct{ gateway, client string }
+
+// NewRTM returns the translator of one session. sendUp and sendClient write one text frame to
+// the upstream and client legs; they must be safe for concurrent use.
+func NewRTM(e *Engine, client, upstream versions.Version, sendUp, sendClient func([]byte) error) *RTM {
+	ctx, cancel := context.WithCancel(context.Background())
+	return &RTM{engine: e, client: client, upstream: upstream, sendUp: sendUp, sendClient: sendClient,
+		ctx: ctx, cancel: cancel, pending: map[string]*rtmPending{}}
+}
+
+// Stop ends the expansions still running and waits for them.
+func (r *RTM) Stop() {
+	r.cancel()
+	r.wg.Wait()
+}
+
+// FromClient translates a client frame: it returns the frame for the upstream, or an error
+// answer for the client (an expansion answers later, through sendClient).
+func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
+	f, err := ParseFrame(msg)
+	if err != nil {
+		return nil, r.errorFrame(f, err)
+	}
+	if f.Action == "ping" { // the same in every version; unanswered before login, so not tracked
+		jsontree.Release(f.Payload)
+		return msg, nil
+	}
+	if m, ok := versions.Lookup(r.client, f.Action); !ok || !m.RTM {
+		jsontree.Release(f.Payload)
+		return nil, r.errorFrame(f, &versions.APIError{Type: "validation",
+			Message: "lcgate: unknown action \"" + f.Action + "\" in RTM version " + r.client.String()})
+	}
+	action, err := r.engine.Rewrite(r.ctx, KindRequest, r.client, r.upstream, f.Action, f.Payload)
+	var needs *NeedsCallsError
+	switch {
+	case errors.As(err, &needs):
+		r.expand(f)
+		return nil, nil
+	case err != nil:
+		jsontree.Release(f.Payload)
+		return nil, r.errorFrame(f, err)
+	}
+	rid, ok := r.track(&rtmPending{clientRID: f.RequestID, hasRID: f.HasRID, clientAction: f.Action, upstreamAction: action})
+	if !ok {
+		jsontree.Release(f.Payload)
+		return nil, r.errorFrame(f, &versions.APIError{Type: "request_timeout", Message: "lcgate: too many requests waiting for the upstream"})
+	}
+	out := AppendFrame(nil, Frame{RequestID: rid, HasRID: true, Action: action, Payload: f.Payload})
+	jsontree.Release(f.Payload)
+	return out, nil
+}
+
+// FromUpstream translates an upstream frame for the client; nil means it is not forwarded
+// (an expansion's own answer, or a push the client's version does not have).
+func (r *RTM) FromUpstream(msg []byte) []byte {
+	f, err := ParseFrame(msg)
+	if err != nil {
+		return nil // not an RTM frame: nothing the client could read either
+	}
+	defer func() {
+		if f.Payload != nil {
+			jsontree.Release(f.Payload)
+		}
+	}()
+	if f.Type == "push" {
+		return r.push(f)
+	}
+	p := r.answered(f.RequestID)
+	if p == nil {
+		if f.Action == "ping" {
+			return msg // the answer to an untracked ping
+		}
+		return nil
+	}
+	if p.reply != nil {
+		rep := rtmReply{payload: f.Payload}
+		if !f.Success {
+			rep = rtmReply{err: frameError(f.Payload)}
+		} else {
+			f.Payload = nil // handed to the waiting expansion
+		}
+		p.reply <- rep
+		return nil
+	}
+	out := Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction, Type: "response", Success: f.Success, Payload: f.Payload}
+	kind := KindResponse
+	if !f.Success {
+		kind = KindError
+	}
+	if _, err := r.engine.Rewrite(r.ctx, kind, r.upstream, r.client, p.upstreamAction, f.Payload); err != nil {
+		return r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, err)
+	}
+	return AppendFrame(nil, out)
+}
+
+// push translates a push; the request id of the requester's copy is mapped back.
+func (r *RTM) push(f Frame) []byte {
+	name, err := r.engine.Rewrite(r.ctx, KindPush, r.upstream, r.client, f.Action, f.Payload)
+	if err != nil || name == "" {
+		return nil // dropped: the client's version has no such push
+	}
+	out := Frame{Action: name, Type: "push", Payload: f.Payload}
+	if f.HasRID {
+		out.RequestID, out.HasRID = r.clientRID(f.RequestID)
+	}
+	return AppendFrame(nil, out)
+}
+
+// track registers a request and returns the gateway's request id for it.
+func (r *RTM) track(p *rtmPending) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.pending) >= MaxRTMPending {
+		return "", false
+	}
+	r.seq++
+	rid := "lcgate-" + strconv.FormatUint(r.seq, 10)
+	r.pending[rid] = p
+	return rid, true
+}
+
+// answered removes and returns the request an answer is for, remembering its id mapping for
+// the pushes that may follow.
+func (r *RTM) answered(rid string) *rtmPending {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	p := r.pending[rid]
+	if p == nil {
+		return nil
+	}
+	delete(r.pending, rid)
+	if p.hasRID {
+		r.recent[r.next] = ridPair{rid, p.clientRID}
+		r.next = (r.next + 1) % recentRIDs
+	}
+	return p
+}
+
+// clientRID maps a gateway request id of a push to the client's (none when the client's
+// request had none, or the id is not the gateway's).
+func (r *RTM) clientRID(rid string) (string, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if p := r.pending[rid]; p != nil {
+		return p.clientRID, p.hasRID
+	}
+	for _, pr := range r.recent {
+		if pr.gateway == rid && rid != "" {
+			return pr.client, true
+		}
+	}
+	return "", false
+}
+
+// errorFrame is the error answer to a client frame.
+func (r *RTM) errorFrame(f Frame, err error) []byte {
+	var ae *versions.APIError
+	if !errors.As(err, &ae) {
+		ae = &versions.APIError{Type: "internal", Message: "lcgate: " + err.Error()}
+	}
+	return ErrorFrame(nil, f.RequestID, f.HasRID, f.Action, ae)
+}
+
+// expand serves a request that needs several upstream calls, in its own goroutine, over
+// this connection; pushes its calls cause reach the client with the client's request id.
+func (r *RTM) expand(f Frame) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		defer jsontree.Release(f.Payload)
+		caller := &rtmCaller{r: r, clientRID: f.RequestID, hasRID: f.HasRID}
+		resp, err := r.engine.Call(r.ctx, Request{Client: r.client, Upstream: r.upstream, Action: f.Action, Payload: f.Payload}, caller)
+		var out []byte
+		if err != nil {
+			out = r.errorFrame(f, err)
+		} else {
+			out = AppendFrame(nil, Frame{RequestID: f.RequestID, HasRID: f.HasRID, Action: f.Action, Type: "response", Success: true, Payload: resp})
+			Release(resp)
+		}
+		_ = r.sendClient(out)
+	}()
+}
+
+// rtmCaller is the raw versions.Caller of an expansion over RTM.
+type rtmCaller struct {
+	r         *RTM
+	clientRID string
+	hasRID    bool
+}
+
+// Call sends one upstream request with a gateway request id and waits for its answer.
+func (c *rtmCaller) Call(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
+	reply := make(chan rtmReply, 1)
+	rid, ok := c.r.track(&rtmPending{clientRID: c.clientRID, hasRID: c.hasRID, upstreamAction: action, reply: reply})
+	if !ok {
+		return nil, &versions.APIError{Type: "request_timeout", Message: "lcgate: too many requests waiting for the upstream"}
+	}
+	if err := c.r.sendUp(AppendFrame(nil, Frame{RequestID: rid, HasRID: true, Action: action, Payload: req})); err != nil {
+		c.r.answered(rid)
+		return nil, &versions.APIError{Type: "internal", Message: "lcgate: the upstream connection failed"}
+	}
+	timer := time.NewTimer(RTMCallTimeout)
+	defer timer.Stop()
+	select {
+	case rep := <-reply:
+		return rep.payload, rep.err
+	case <-ctx.Done():
+	case <-timer.C:
+	}
+	c.r.answered(rid)
+	return nil, &versions.APIError{Type: "request_timeout", Message: "lcgate: the upstream did not answer " + action}
+}
+
+// Upload is not part of the RTM API.
+func (c *rtmCaller) Upload(context.Context, versions.File) (*versions.Doc, error) {
+	return nil, &versions.APIError{Type: "validation", Message: "lcgate: files are uploaded with the Web API"}
+}
