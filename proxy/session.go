@@ -57,11 +57,12 @@ func (s *session) wire(src, dst *websocket.Conn, limit int64) {
 
 // frameTranslator rewrites text frames of a session between two versions. fromClient
 // returns the frame for the upstream and/or an answer for the client (nil: none);
-// fromUpstream returns the frame for the client (nil: dropped). stop is called once both
-// relays have ended, and must return only when the translator's own goroutines have.
+// fromUpstream returns the frames for the client, in order (none: dropped). stop is called
+// once both relays have ended, and must return only when the translator's own goroutines
+// have.
 type frameTranslator interface {
 	fromClient(msg []byte) (toUpstream, toClient []byte)
-	fromUpstream(msg []byte) (toClient []byte)
+	fromUpstream(msg []byte) (toClient [][]byte)
 	stop()
 }
 
@@ -108,13 +109,17 @@ func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 			s.control(dst, websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 			return
 		}
+		if s.tr != nil && kind == websocket.TextMessage && src == s.upstream {
+			for _, out := range s.tr.fromUpstream(msg) {
+				if err := s.writeData(dst, kind, out); err != nil {
+					return
+				}
+			}
+			continue
+		}
 		if s.tr != nil && kind == websocket.TextMessage {
 			var back []byte
-			if src == s.client {
-				msg, back = s.tr.fromClient(msg)
-			} else {
-				msg = s.tr.fromUpstream(msg)
-			}
+			msg, back = s.tr.fromClient(msg)
 			if back != nil {
 				_ = s.writeData(src, websocket.TextMessage, back)
 			}

@@ -23,6 +23,6 @@ func (t *rtmTranslator) fromClient(msg []byte) (toUpstream, toClient []byte) {
 	return t.rtm.FromClient(msg)
 }
 
-func (t *rtmTranslator) fromUpstream(msg []byte) []byte { return t.rtm.FromUpstream(msg) }
+func (t *rtmTranslator) fromUpstream(msg []byte) [][]byte { return t.rtm.FromUpstream(msg) }
 
 func (t *rtmTranslator) stop() { t.rtm.Stop() }

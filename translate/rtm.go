@@ -20,6 +20,9 @@ const (
 	// recentRIDs is how many answered requests keep their request id mapping, for the pushes
 	// the upstream sends after the answer.
 	recentRIDs = 64
+	// UpstreamPendingLimit is the upstream's limit of unanswered requests per connection
+	// (3.1 and 3.2); an expansion's calls wait for room under it.
+	UpstreamPendingLimit = 10
 )
 
 // RTM translates the frames of one RTM connection between a client's version and an older
@@ -39,10 +42,14 @@ type RTM struct {
 	wg     sync.WaitGroup
 
 	mu      sync.Mutex
+	room    *sync.Cond // signalled when a request is answered
 	seq     uint64
 	pending map[string]*rtmPending // by the gateway's request id
 	recent  [recentRIDs]ridPair    // answered requests, for late pushes
 	next    int
+	// held keeps the pushes a running expansion's calls cause, by the client's request id,
+	// until its answer is sent: the client sees the answer first, as from a server.
+	held map[string][][]byte
 }
 
 // rtmPending is a request sent upstream and not yet answered.
@@ -52,6 +59,16 @@ type rtmPending struct {
 	clientAction   string
 	upstreamAction string
 	reply          chan rtmReply // set for an expansion's own call
+	// after builds the pushes the client's version sent after this answer where the
+	// upstream's sends none (versions.ActionChange.PushAfter), from a copy of the request.
+	after []pushAfter
+	req   *versions.Doc
+}
+
+// pushAfter is a PushAfter change with the version its push is written in.
+type pushAfter struct {
+	version versions.Version
+	build   func(e *versions.Env, req *versions.Doc) (string, *versions.Doc)
 }
 
 type rtmReply struct {
@@ -65,13 +82,18 @@ type ridPair struct{ gateway, client string }
 // the upstream and client legs; they must be safe for concurrent use.
 func NewRTM(e *Engine, client, upstream versions.Version, sendUp, sendClient func([]byte) error) *RTM {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &RTM{engine: e, client: client, upstream: upstream, sendUp: sendUp, sendClient: sendClient,
-		ctx: ctx, cancel: cancel, pending: map[string]*rtmPending{}}
+	r := &RTM{engine: e, client: client, upstream: upstream, sendUp: sendUp, sendClient: sendClient,
+		ctx: ctx, cancel: cancel, pending: map[string]*rtmPending{}, held: map[string][][]byte{}}
+	r.room = sync.NewCond(&r.mu)
+	return r
 }
 
 // Stop ends the expansions still running and waits for them.
 func (r *RTM) Stop() {
 	r.cancel()
+	r.mu.Lock()
+	r.room.Broadcast()
+	r.mu.Unlock()
 	r.wg.Wait()
 }
 
@@ -91,7 +113,16 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 		return nil, r.errorFrame(f, &versions.APIError{Type: "validation",
 			Message: "lcgate: unknown action \"" + f.Action + "\" in RTM version " + r.client.String()})
 	}
+	after := r.pushesAfter(f.Action)
+	var reqCopy *versions.Doc
+	if len(after) > 0 {
+		reqCopy = jsontree.Acquire()
+		reqCopy.SetRoot(reqCopy.Import(f.Payload, f.Payload.Root()))
+	}
 	action, err := r.engine.Rewrite(r.ctx, KindRequest, r.client, r.upstream, f.Action, f.Payload)
+	if err != nil {
+		jsontree.Release(reqCopy)
+	}
 	var needs *NeedsCallsError
 	switch {
 	case errors.As(err, &needs):
@@ -101,9 +132,12 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 		jsontree.Release(f.Payload)
 		return nil, r.errorFrame(f, err)
 	}
-	rid, ok := r.track(&rtmPending{clientRID: f.RequestID, hasRID: f.HasRID, clientAction: f.Action, upstreamAction: action})
+	p := &rtmPending{clientRID: f.RequestID, hasRID: f.HasRID, clientAction: f.Action, upstreamAction: action,
+		after: after, req: reqCopy}
+	rid, ok := r.track(p)
 	if !ok {
 		jsontree.Release(f.Payload)
+		jsontree.Release(reqCopy)
 		return nil, r.errorFrame(f, &versions.APIError{Type: "request_timeout", Message: "lcgate: too many requests waiting for the upstream"})
 	}
 	out := AppendFrame(nil, Frame{RequestID: rid, HasRID: true, Action: action, Payload: f.Payload})
@@ -111,9 +145,26 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 	return out, nil
 }
 
-// FromUpstream translates an upstream frame for the client; nil means it is not forwarded
-// (an expansion's own answer, or a push the client's version does not have).
-func (r *RTM) FromUpstream(msg []byte) []byte {
+// pushesAfter lists the PushAfter changes between the client's version and the upstream's
+// for a client action.
+func (r *RTM) pushesAfter(action string) []pushAfter {
+	var out []pushAfter
+	for v := r.client; v < r.upstream; v++ {
+		ac := versions.StepUp(v).ActionByOlder(action)
+		if ac == nil {
+			continue
+		}
+		if ac.PushAfter != nil {
+			out = append(out, pushAfter{v, ac.PushAfter})
+		}
+		action = orName(ac.Newer, action)
+	}
+	return out
+}
+
+// FromUpstream translates an upstream frame for the client: the frames to send, in order
+// (none: an expansion's own answer, or a push the client's version does not have).
+func (r *RTM) FromUpstream(msg []byte) [][]byte {
 	f, err := ParseFrame(msg)
 	if err != nil {
 		return nil // not an RTM frame: nothing the client could read either
@@ -129,10 +180,11 @@ func (r *RTM) FromUpstream(msg []byte) []byte {
 	p := r.answered(f.RequestID)
 	if p == nil {
 		if f.Action == "ping" {
-			return msg // the answer to an untracked ping
+			return [][]byte{msg} // the answer to an untracked ping
 		}
 		return nil
 	}
+	defer jsontree.Release(p.req)
 	if p.reply != nil {
 		rep := rtmReply{payload: f.Payload}
 		if !f.Success {
@@ -149,22 +201,73 @@ func (r *RTM) FromUpstream(msg []byte) []byte {
 		kind = KindError
 	}
 	if _, err := r.engine.Rewrite(r.ctx, kind, r.upstream, r.client, p.upstreamAction, f.Payload); err != nil {
-		return r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, err)
+		return [][]byte{r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, err)}
 	}
-	return AppendFrame(nil, out)
+	frames := [][]byte{AppendFrame(nil, out)}
+	if f.Success {
+		env := r.env()
+		for _, pa := range p.after {
+			name, d := pa.build(env, p.req)
+			frames = r.appendPush(frames, pa.version, name, d, p.clientRID, p.hasRID)
+		}
+	}
+	return frames
 }
 
-// push translates a push; the request id of the requester's copy is mapped back.
-func (r *RTM) push(f Frame) []byte {
-	name, err := r.engine.Rewrite(r.ctx, KindPush, r.upstream, r.client, f.Action, f.Payload)
+// env is the Env of the session's own rewrites.
+func (r *RTM) env() *versions.Env {
+	return &versions.Env{Ctx: r.ctx, Client: r.client, Upstream: r.upstream, Lossy: r.engine.OnLossy,
+		Now: r.engine.now, NewDoc: jsontree.Acquire}
+}
+
+// appendPush translates a push the gateway built in version v for the client, and adds it.
+func (r *RTM) appendPush(frames [][]byte, v versions.Version, name string, d *versions.Doc, rid string, hasRID bool) [][]byte {
+	if d == nil {
+		return frames
+	}
+	defer jsontree.Release(d)
+	name, err := r.engine.Rewrite(r.ctx, KindPush, v, r.client, name, d)
 	if err != nil || name == "" {
-		return nil // dropped: the client's version has no such push
+		return frames
 	}
-	out := Frame{Action: name, Type: "push", Payload: f.Payload}
+	return append(frames, AppendFrame(nil, Frame{RequestID: rid, HasRID: hasRID, Action: name, Type: "push", Payload: d}))
+}
+
+// push translates a push; the request id of the requester's copy is mapped back. A push the
+// client's version sent alongside this one (versions.PushChange.Also) follows it.
+func (r *RTM) push(f Frame) [][]byte {
+	var also *versions.Doc
+	var alsoName string
+	step := versions.StepUp(r.upstream - 1)
+	if pc := step.PushByNewer(f.Action); pc != nil && pc.Also != nil && r.client < r.upstream {
+		alsoName, also = pc.Also(r.env(), f.Payload)
+	}
+	var rid string
+	var hasRID bool
 	if f.HasRID {
-		out.RequestID, out.HasRID = r.clientRID(f.RequestID)
+		rid, hasRID = r.clientRID(f.RequestID)
 	}
-	return AppendFrame(nil, out)
+	var frames [][]byte
+	name, err := r.engine.Rewrite(r.ctx, KindPush, r.upstream, r.client, f.Action, f.Payload)
+	if err == nil && name != "" { // else dropped: the client's version has no such push
+		frames = append(frames, AppendFrame(nil, Frame{RequestID: rid, HasRID: hasRID, Action: name, Type: "push", Payload: f.Payload}))
+	}
+	frames = r.appendPush(frames, step.Older, alsoName, also, rid, hasRID)
+	if hasRID && len(frames) > 0 && r.hold(rid, frames) {
+		return nil
+	}
+	return frames
+}
+
+// hold keeps pushes for the client's request rid while that request's expansion runs.
+func (r *RTM) hold(rid string, msgs [][]byte) bool {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	q, running := r.held[rid]
+	if running {
+		r.held[rid] = append(q, msgs...)
+	}
+	return running
 }
 
 // track registers a request and returns the gateway's request id for it.
@@ -180,6 +283,20 @@ func (r *RTM) track(p *rtmPending) (string, bool) {
 	return rid, true
 }
 
+// trackWithRoom is track for an expansion's own call: it first waits until the upstream has
+// room under its pending-request limit (or the session ends).
+func (r *RTM) trackWithRoom(p *rtmPending) (string, bool) {
+	r.mu.Lock()
+	for len(r.pending) >= UpstreamPendingLimit && r.ctx.Err() == nil {
+		r.room.Wait()
+	}
+	r.mu.Unlock()
+	if r.ctx.Err() != nil {
+		return "", false
+	}
+	return r.track(p)
+}
+
 // answered removes and returns the request an answer is for, remembering its id mapping for
 // the pushes that may follow.
 func (r *RTM) answered(rid string) *rtmPending {
@@ -190,6 +307,7 @@ func (r *RTM) answered(rid string) *rtmPending {
 		return nil
 	}
 	delete(r.pending, rid)
+	r.room.Signal()
 	if p.hasRID {
 		r.recent[r.next] = ridPair{rid, p.clientRID}
 		r.next = (r.next + 1) % recentRIDs
@@ -225,6 +343,11 @@ func (r *RTM) errorFrame(f Frame, err error) []byte {
 // expand serves a request that needs several upstream calls, in its own goroutine, over
 // this connection; pushes its calls cause reach the client with the client's request id.
 func (r *RTM) expand(f Frame) {
+	if f.HasRID {
+		r.mu.Lock()
+		r.held[f.RequestID] = nil
+		r.mu.Unlock()
+	}
 	r.wg.Add(1)
 	go func() {
 		defer r.wg.Done()
@@ -239,7 +362,29 @@ func (r *RTM) expand(f Frame) {
 			Release(resp)
 		}
 		_ = r.sendClient(out)
+		if f.HasRID {
+			r.flushHeld(f.RequestID)
+		}
 	}()
+}
+
+// flushHeld sends the pushes held for a finished expansion, in arrival order; pushes that
+// arrive while it sends are held and sent in turn, so none overtakes another.
+func (r *RTM) flushHeld(rid string) {
+	for {
+		r.mu.Lock()
+		held := r.held[rid]
+		if len(held) == 0 {
+			delete(r.held, rid)
+			r.mu.Unlock()
+			return
+		}
+		r.held[rid] = nil
+		r.mu.Unlock()
+		for _, msg := range held {
+			_ = r.sendClient(msg)
+		}
+	}
 }
 
 // rtmCaller is the raw versions.Caller of an expansion over RTM.
@@ -252,7 +397,7 @@ type rtmCaller struct {
 // Call sends one upstream request with a gateway request id and waits for its answer.
 func (c *rtmCaller) Call(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
 	reply := make(chan rtmReply, 1)
-	rid, ok := c.r.track(&rtmPending{clientRID: c.clientRID, hasRID: c.hasRID, upstreamAction: action, reply: reply})
+	rid, ok := c.r.trackWithRoom(&rtmPending{clientRID: c.clientRID, hasRID: c.hasRID, upstreamAction: action, reply: reply})
 	if !ok {
 		return nil, &versions.APIError{Type: "request_timeout", Message: "lcgate: too many requests waiting for the upstream"}
 	}

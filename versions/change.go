@@ -114,6 +114,10 @@ type ActionChange struct {
 	// Missing, when set, means the newer version cannot serve the older call: the message
 	// names the missing capability.
 	Missing string
+	// PushAfter, when set, builds the push an older RTM client gets after a successful answer
+	// where the newer version sends none: its name in the older version and its payload,
+	// made from the request's payload (in the older version's shape).
+	PushAfter func(e *Env, req *Doc) (string, *Doc)
 }
 
 // PushChange is one change to a push.
@@ -123,6 +127,10 @@ type PushChange struct {
 	// Down rewrites a newer push payload for the older version, after the structure changes;
 	// Up the reverse.
 	Down, Up func(e *Env, d *Doc) error
+	// Also, when set, builds a second push the older version sent where the newer sends this
+	// one only: its name in the older version and its payload, read from the newer push
+	// before Down rewrites it. (Used only on the step next to the upstream.)
+	Also func(e *Env, d *Doc) (string, *Doc)
 }
 
 // Step is the changes between two adjacent versions.

@@ -129,3 +129,39 @@ func greetingToMulticast(e *Env, d *Doc) error {
 	e.lossy("B14 incoming_greeting as an lc2 multicast (event reduced to text)")
 	return nil
 }
+
+// accessSetFromTransfer rebuilds the ≤3.1 access_set {resource: "chat", id, access:
+// {group_ids}} that followed a transfer to groups (B12; heuristic: 3.2 sends none).
+func accessSetFromTransfer(e *Env, d *Doc) (string, *Doc) {
+	r := d.Root()
+	groups := d.Path(r, "transferred_to", "group_ids")
+	if !d.IsArray(groups) || d.First(groups) == None {
+		return "", nil
+	}
+	out := e.newDoc()
+	o := out.Root()
+	out.Set(o, "resource", out.NewString("chat"))
+	out.Set(o, "id", out.Import(d, d.Get(r, "chat_id")))
+	access := out.NewObject()
+	out.Set(access, "group_ids", out.Import(d, groups))
+	out.Set(o, "access", access)
+	e.lossy("B12 access_set rebuilt from chat_transferred")
+	return "access_set", out
+}
+
+// customerPageUpdated rebuilds the ≤3.1 customer_page_updated {url, title, timestamp} that
+// followed update_customer_page: the page the request set, at the time of the answer.
+func customerPageUpdated(e *Env, req *Doc) (string, *Doc) {
+	out := e.newDoc()
+	o := out.Root()
+	out.Set(o, "url", out.Import(req, req.Get(req.Root(), "url")))
+	title := req.Get(req.Root(), "title")
+	if title == None {
+		out.Set(o, "title", out.NewString(""))
+	} else {
+		out.Set(o, "title", out.Import(req, title))
+	}
+	out.Set(o, "timestamp", out.NewInt(e.Now().Unix()))
+	e.lossy("customer_page_updated rebuilt after update_customer_page")
+	return "customer_page_updated", out
+}
