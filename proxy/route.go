@@ -8,8 +8,10 @@ import (
 type routeKind int
 
 const (
-	routeWeb routeKind = iota + 1 // POST/GET /v3.X/customer/action/<action>
-	routeRTM                      // GET /v3.X/customer/rtm/ws (WebSocket upgrade)
+	routeWeb        routeKind = iota + 1 // POST/GET /v3.X/customer/action/<action>
+	routeRTM                             // GET /v3.X/customer/rtm/ws (WebSocket upgrade)
+	routeSockJSInfo                      // GET/OPTIONS /v3.X/customer/rtm/sjs/info
+	routeSockJS                          // GET /v3.X/customer/rtm/sjs/<server>/<session>/websocket
 )
 
 // route is a parsed client path.
@@ -22,6 +24,7 @@ type route struct {
 const (
 	webInfix = "/customer/action/"
 	rtmInfix = "/customer/rtm/ws"
+	sjsInfix = "/customer/rtm/sjs/"
 	// maxPathInMessage caps how much of a client path an error message repeats.
 	maxPathInMessage = 128
 )
@@ -42,6 +45,10 @@ func parseRoute(path []byte) (route, error) {
 		return route{kind: routeRTM, version: version}, nil
 	case bytes.HasPrefix(rest, []byte(webInfix)) && isActionName(rest[len(webInfix):]):
 		return route{kind: routeWeb, version: version, action: string(rest[len(webInfix):])}, nil
+	case bytes.HasPrefix(rest, []byte(sjsInfix)):
+		if kind, ok := sockJSRoute(rest[len(sjsInfix):]); ok {
+			return route{kind: kind, version: version}, nil
+		}
 	}
 	return route{}, &RouteError{Path: clip(path)}
 }
@@ -105,4 +112,22 @@ func clip(path []byte) string {
 		return string(path[:maxPathInMessage]) + "…"
 	}
 	return string(path)
+}
+
+// sockJSRoute reads the SockJS part of a path: "info", or "<server>/<session>/websocket"
+// (server and session ids are non-empty and hold no dot, as SockJS requires).
+func sockJSRoute(rest []byte) (routeKind, bool) {
+	if string(rest) == "info" {
+		return routeSockJSInfo, true
+	}
+	parts := bytes.Split(rest, []byte{'/'})
+	if len(parts) != 3 || string(parts[2]) != "websocket" {
+		return 0, false
+	}
+	for _, p := range parts[:2] {
+		if len(p) == 0 || bytes.IndexByte(p, '.') >= 0 {
+			return 0, false
+		}
+	}
+	return routeSockJS, true
 }

@@ -25,7 +25,7 @@ var rtmForwardHeaders = []string{
 // serveRTM relays an RTM connection: dial the upstream first, so that a refusal reaches
 // the client as an HTTP answer before any 101, then upgrade the client and hand both legs
 // to a session.
-func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string) error {
+func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool) error {
 	if !websocket.FastHTTPIsWebSocketUpgrade(ctx) {
 		return &RequestError{Reason: "the RTM endpoint expects a WebSocket upgrade"}
 	}
@@ -42,6 +42,7 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string) error {
 		ctx.Response.Header.Set("Sec-WebSocket-Protocol", p) // the upgrader answers with it
 	}
 	h := s.newHandoff(upConn, string(ctx.Path()), client)
+	h.sockjs = sockjs
 	if err := s.upgrader.Upgrade(ctx, h.start); err != nil {
 		h.abort()
 		return &RequestError{Reason: "bad WebSocket handshake", Err: err}
@@ -85,6 +86,7 @@ type handoff struct {
 	upstream *websocket.Conn
 	path     string // for logs only
 	client   string // the client's version
+	sockjs   bool   // the client leg speaks SockJS's websocket transport
 	timer    *time.Timer
 }
 
@@ -106,6 +108,7 @@ func (h *handoff) start(client *websocket.Conn) {
 		return
 	}
 	sess := newSession(client, h.upstream, h.srv.opts)
+	sess.sockjs = h.sockjs
 	if h.client != h.srv.opts.UpstreamVersion {
 		sess.tr = h.srv.newRTMTranslator(sess, h.client)
 	}

@@ -167,17 +167,21 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) error {
 	if err != nil {
 		return err
 	}
+	if rt.kind == routeSockJSInfo {
+		return s.serveSockJSInfo(ctx)
+	}
+	sockjs := rt.kind == routeSockJS
 	if rt.version != s.opts.UpstreamVersion {
 		if rt.kind == routeWeb && rt.version < s.opts.UpstreamVersion {
 			return s.serveTranslatedWeb(ctx, rt)
 		}
-		if rt.kind == routeRTM && rt.version < s.opts.UpstreamVersion {
-			return s.serveRTM(ctx, rt.version)
+		if (rt.kind == routeRTM || sockjs) && rt.version < s.opts.UpstreamVersion {
+			return s.serveRTM(ctx, rt.version, sockjs)
 		}
 		return &TranslationError{From: rt.version, To: s.opts.UpstreamVersion}
 	}
-	if rt.kind == routeRTM {
-		return s.serveRTM(ctx, rt.version)
+	if rt.kind == routeRTM || sockjs {
+		return s.serveRTM(ctx, rt.version, sockjs)
 	}
 	return s.serveWeb(ctx)
 }

@@ -25,6 +25,9 @@ type session struct {
 	// frames are written under its own lock.
 	tr                 frameTranslator
 	clientW, upstreamW sync.Mutex
+	// sockjs frames the client leg with SockJS's websocket transport: "o" on open, "h"
+	// heartbeats, server frames in a["…"] arrays, the close as c[code,"reason"].
+	sockjs bool
 
 	// mu orders goAway and kill (called by Shutdown) before the end of run: once ended is
 	// set, fasthttp may recycle the client connection, so neither leg may be touched.
@@ -81,12 +84,17 @@ func (s *session) writeData(dst *websocket.Conn, kind int, msg []byte) error {
 // run relays until both directions have ended, then closes both legs.
 func (s *session) run() {
 	done := make(chan struct{})
+	var heartbeat sync.WaitGroup
+	if s.sockjs {
+		s.sockJSOpen(done, &heartbeat)
+	}
 	go func() {
 		defer close(done)
 		s.relay(s.upstream, s.client, websocket.CloseInternalServerErr)
 	}()
 	s.relay(s.client, s.upstream, websocket.CloseGoingAway)
 	<-done
+	heartbeat.Wait()
 	if s.tr != nil {
 		s.tr.stop()
 	}
@@ -97,40 +105,89 @@ func (s *session) run() {
 	_ = s.upstream.Close()
 }
 
-// relay copies messages from src to dst in order. When src ends it sends dst the close
-// frame src sent, or lostCode when src vanished without one. Either way it then bounds
-// how long the opposite relay waits for dst's answer to the close.
+// relay copies messages from src to dst in order, through the translator and the SockJS
+// framing when the session has them. When src ends it sends dst the close frame src sent, or
+// lostCode when src vanished without one. Either way it then bounds how long the opposite
+// relay waits for dst's answer to the close.
 func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 	defer func() { _ = dst.SetReadDeadline(time.Now().Add(s.closeGrace)) }()
 	for {
 		kind, msg, err := src.ReadMessage()
 		if err != nil {
 			code, text := closeFor(err, lostCode)
+			if s.sockjs && dst == s.client {
+				_ = s.writeData(dst, websocket.TextMessage, sockJSClose(code, text))
+				code, text = websocket.CloseNormalClosure, ""
+			}
 			s.control(dst, websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 			return
 		}
-		if s.tr != nil && kind == websocket.TextMessage && src == s.upstream {
-			for _, out := range s.tr.fromUpstream(msg) {
-				if err := s.writeData(dst, kind, out); err != nil {
-					return
-				}
+		if kind != websocket.TextMessage || (s.tr == nil && !s.sockjs) {
+			if err := s.writeData(dst, kind, msg); err != nil {
+				return
 			}
 			continue
 		}
-		if s.tr != nil && kind == websocket.TextMessage {
-			var back []byte
-			msg, back = s.tr.fromClient(msg)
-			if back != nil {
-				_ = s.writeData(src, websocket.TextMessage, back)
-			}
-			if msg == nil {
-				continue
-			}
+		if src == s.upstream {
+			err = s.toClient(s.fromUpstream(msg))
+		} else {
+			err = s.fromClient(msg)
 		}
-		if err := s.writeData(dst, kind, msg); err != nil {
+		if err != nil {
 			return
 		}
 	}
+}
+
+// fromUpstream is what the client gets for one upstream frame.
+func (s *session) fromUpstream(msg []byte) [][]byte {
+	if s.tr == nil {
+		return [][]byte{msg}
+	}
+	return s.tr.fromUpstream(msg)
+}
+
+// toClient writes frames to the client: one text message each, or one SockJS array.
+func (s *session) toClient(frames [][]byte) error {
+	if s.sockjs {
+		if len(frames) == 0 {
+			return nil
+		}
+		return s.writeData(s.client, websocket.TextMessage, sockJSArray(frames))
+	}
+	for _, f := range frames {
+		if err := s.writeData(s.client, websocket.TextMessage, f); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// fromClient forwards one client text message: the frames it carries (several in a SockJS
+// array), each translated, with any answer the translator gives the client at once.
+func (s *session) fromClient(msg []byte) error {
+	frames := [][]byte{msg}
+	if s.sockjs {
+		var ok bool
+		if frames, ok = sockJSFrames(msg); !ok {
+			return nil // not SockJS framing: nothing to forward (SockJS servers ignore it)
+		}
+	}
+	for _, f := range frames {
+		out, back := f, []byte(nil)
+		if s.tr != nil {
+			out, back = s.tr.fromClient(f)
+		}
+		if back != nil {
+			_ = s.toClient([][]byte{back})
+		}
+		if out != nil {
+			if err := s.writeData(s.upstream, websocket.TextMessage, out); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // control writes a control frame to c. Errors are dropped: a broken leg ends its relays.

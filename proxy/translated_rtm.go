@@ -13,10 +13,9 @@ type rtmTranslator struct{ rtm *translate.RTM }
 func (s *Server) newRTMTranslator(sess *session, client string) *rtmTranslator {
 	cv, _ := versions.Parse(client)
 	uv, _ := versions.Parse(s.opts.UpstreamVersion)
-	send := func(c *websocket.Conn) func([]byte) error {
-		return func(msg []byte) error { return sess.writeData(c, websocket.TextMessage, msg) }
-	}
-	return &rtmTranslator{rtm: translate.NewRTM(&s.engine, cv, uv, send(sess.upstream), send(sess.client))}
+	sendUp := func(msg []byte) error { return sess.writeData(sess.upstream, websocket.TextMessage, msg) }
+	sendClient := func(msg []byte) error { return sess.toClient([][]byte{msg}) } // SockJS-framed if need be
+	return &rtmTranslator{rtm: translate.NewRTM(&s.engine, cv, uv, sendUp, sendClient)}
 }
 
 func (t *rtmTranslator) fromClient(msg []byte) (toUpstream, toClient []byte) {
