@@ -156,7 +156,9 @@ func rtmScenario(v string) []rtmStep {
 		seen = rtmStep{action: "mark_events_as_seen", payload: `{"chat_id":"{chat}","seen_up_to":"2020-05-07T07:12:00.000000Z"}`}
 	}
 	return []rtmStep{
-		{action: "login", payload: `{"token":"Bearer rtm-diff","customer":{"name":"Ann","fields":{"plan":"pro"}},"customer_page":{"url":"https://example.com"}}`},
+		{action: "login", payload: `{"token":"Bearer rtm-diff","customer":{"name":"Ann","fields":{"plan":"pro"}},"customer_page":{"url":"https://example.com"}}`,
+			capture: map[string]string{"customer": "customer_id"}},
+		{agent: true, action: "send_greeting", payload: `{"customer_id":"{customer}","text":"Need help?","greeting_id":7}`},
 		{action: "ping", payload: `{}`},
 		{action: "get_form", payload: `{"group_id":0,"type":"prechat"}`},
 		{action: "get_predicted_agent", payload: `{}`},
@@ -194,5 +196,7 @@ func rtmScenario(v string) []rtmStep {
 		{action: "activate_chat", payload: `{"chat":{"id":"{chat}","thread":{"events":[{"type":"message","text":"Back"}]}}}`},
 		{action: "nope", payload: `{}`},
 		{action: "send_event", payload: `{"chat_id":"NOPE","event":{"type":"message","text":"x"}}`},
+		{agent: true, action: "update_customer_side_storage", payload: `{"customer_id":"{customer}","customer_side_storage":{"visit":"2"}}`},
+		{agent: true, action: "disconnect_customer", payload: `{"customer_id":"{customer}","reason":"customer_banned"}`},
 	}
 }
