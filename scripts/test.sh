@@ -37,6 +37,23 @@ if [ "$(go env CGO_ENABLED)" != 1 ]; then
 	race=
 fi
 
+# The SockJS test drives lcgate with the real sockjs-client npm package under Node.
+if command -v node >/dev/null 2>&1 && command -v npm >/dev/null 2>&1; then
+	sockjs_dir=.cache/sockjs-client
+	if [ ! -d "$sockjs_dir/node_modules/sockjs-client" ]; then
+		echo "==> npm install sockjs-client@1.6.1 (into $sockjs_dir)"
+		mkdir -p "$sockjs_dir"
+		(cd "$sockjs_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund sockjs-client@1.6.1 >/dev/null) ||
+			fail "installing sockjs-client"
+	fi
+	export LCGATE_SOCKJS_NODE_MODULES="$PWD/$sockjs_dir/node_modules"
+else
+	if [ "${LCGATE_REQUIRE_NODE:-}" = 1 ]; then
+		fail "Node.js and npm are needed for the SockJS client test"
+	fi
+	echo "NOTE: no Node.js/npm: the test with the real sockjs-client is skipped." >&2
+fi
+
 echo "==> go test $race -count=1 ./..."
 go test $race -count=1 ./... || fail "go test"
 
