@@ -108,6 +108,7 @@ func (h *handoff) start(client *websocket.Conn) {
 		return
 	}
 	sess := newSession(client, h.upstream, h.srv.opts)
+	sess.up, sess.down = &h.srv.upFrames, &h.srv.downFrames
 	sess.sockjs = h.sockjs
 	if h.client != h.srv.opts.UpstreamVersion {
 		sess.tr = h.srv.newRTMTranslator(sess, h.client)

@@ -40,6 +40,8 @@ type Server struct {
 	ready    atomic.Bool
 	engine   translate.Engine
 
+	upFrames, downFrames frameCounters // RTM frames client → upstream and back
+
 	mu        sync.Mutex     // guards listeners and closed
 	listeners []net.Listener // every listener given to Serve
 	closed    bool           // Shutdown has begun

@@ -28,6 +28,8 @@ type session struct {
 	// sockjs frames the client leg with SockJS's websocket transport: "o" on open, "h"
 	// heartbeats, server frames in a["…"] arrays, the close as c[code,"reason"].
 	sockjs bool
+	// up and down count data frames per direction (never nil once the session runs).
+	up, down *frameCounters
 
 	// mu orders goAway and kill (called by Shutdown) before the end of run: once ended is
 	// set, fasthttp may recycle the client connection, so neither leg may be touched.
@@ -37,7 +39,8 @@ type session struct {
 
 func newSession(client, upstream *websocket.Conn, opts Options) *session {
 	s := &session{client: client, upstream: upstream,
-		writeTimeout: opts.WriteTimeout, closeGrace: opts.CloseGrace}
+		writeTimeout: opts.WriteTimeout, closeGrace: opts.CloseGrace,
+		up: &frameCounters{}, down: &frameCounters{}}
 	s.wire(client, upstream, opts.MaxMessageSize)
 	s.wire(upstream, client, opts.MaxMessageSize)
 	return s
@@ -123,13 +126,25 @@ func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 			return
 		}
 		if kind != websocket.TextMessage || (s.tr == nil && !s.sockjs) {
+			c := s.counters(dst)
+			c.in.Add(1)
 			if err := s.writeData(dst, kind, msg); err != nil {
+				c.dropped.Add(1)
 				return
 			}
+			c.out.Add(1)
 			continue
 		}
 		if src == s.upstream {
-			err = s.toClient(s.fromUpstream(msg))
+			s.down.in.Add(1)
+			frames := s.fromUpstream(msg)
+			switch n := int64(len(frames)); {
+			case n == 0:
+				s.down.dropped.Add(1)
+			case n > 1:
+				s.down.generated.Add(n - 1)
+			}
+			err = s.toClient(frames)
 		} else {
 			err = s.fromClient(msg)
 		}
@@ -147,18 +162,33 @@ func (s *session) fromUpstream(msg []byte) [][]byte {
 	return s.tr.fromUpstream(msg)
 }
 
+// counters are the counters of the direction towards dst.
+func (s *session) counters(dst *websocket.Conn) *frameCounters {
+	if dst == s.client {
+		return s.down
+	}
+	return s.up
+}
+
 // toClient writes frames to the client: one text message each, or one SockJS array.
 func (s *session) toClient(frames [][]byte) error {
-	if s.sockjs {
-		if len(frames) == 0 {
-			return nil
-		}
-		return s.writeData(s.client, websocket.TextMessage, sockJSArray(frames))
+	if len(frames) == 0 {
+		return nil
 	}
-	for _, f := range frames {
-		if err := s.writeData(s.client, websocket.TextMessage, f); err != nil {
+	if s.sockjs {
+		if err := s.writeData(s.client, websocket.TextMessage, sockJSArray(frames)); err != nil {
+			s.down.dropped.Add(int64(len(frames)))
 			return err
 		}
+		s.down.out.Add(int64(len(frames)))
+		return nil
+	}
+	for i, f := range frames {
+		if err := s.writeData(s.client, websocket.TextMessage, f); err != nil {
+			s.down.dropped.Add(int64(len(frames) - i))
+			return err
+		}
+		s.down.out.Add(1)
 	}
 	return nil
 }
@@ -174,18 +204,24 @@ func (s *session) fromClient(msg []byte) error {
 		}
 	}
 	for _, f := range frames {
+		s.up.in.Add(1)
 		out, back := f, []byte(nil)
 		if s.tr != nil {
 			out, back = s.tr.fromClient(f)
 		}
-		if back != nil {
+		if back != nil { // the gateway's own answer to the client
+			s.down.generated.Add(1)
 			_ = s.toClient([][]byte{back})
 		}
-		if out != nil {
-			if err := s.writeData(s.upstream, websocket.TextMessage, out); err != nil {
-				return err
-			}
+		if out == nil {
+			s.up.dropped.Add(1)
+			continue
 		}
+		if err := s.writeData(s.upstream, websocket.TextMessage, out); err != nil {
+			s.up.dropped.Add(1)
+			return err
+		}
+		s.up.out.Add(1)
 	}
 	return nil
 }

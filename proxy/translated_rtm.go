@@ -13,8 +13,19 @@ type rtmTranslator struct{ rtm *translate.RTM }
 func (s *Server) newRTMTranslator(sess *session, client string) *rtmTranslator {
 	cv, _ := versions.Parse(client)
 	uv, _ := versions.Parse(s.opts.UpstreamVersion)
-	sendUp := func(msg []byte) error { return sess.writeData(sess.upstream, websocket.TextMessage, msg) }
-	sendClient := func(msg []byte) error { return sess.toClient([][]byte{msg}) } // SockJS-framed if need be
+	sendUp := func(msg []byte) error { // an expansion's own call
+		sess.up.generated.Add(1)
+		if err := sess.writeData(sess.upstream, websocket.TextMessage, msg); err != nil {
+			sess.up.dropped.Add(1)
+			return err
+		}
+		sess.up.out.Add(1)
+		return nil
+	}
+	sendClient := func(msg []byte) error { // an expansion's answer, or a held push
+		sess.down.generated.Add(1)
+		return sess.toClient([][]byte{msg}) // SockJS-framed if need be
+	}
 	return &rtmTranslator{rtm: translate.NewRTM(&s.engine, cv, uv, sendUp, sendClient)}
 }
 
