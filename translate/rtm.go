@@ -63,6 +63,7 @@ type rtmPending struct {
 	// upstream's sends none (versions.ActionChange.PushAfter), from a copy of the request.
 	after []pushAfter
 	req   *versions.Doc
+	at    time.Time // when it was sent, for the sweep of unanswered requests
 }
 
 // pushAfter is a PushAfter change with the version its push is written in.
@@ -279,8 +280,23 @@ func (r *RTM) track(p *rtmPending) (string, bool) {
 	}
 	r.seq++
 	rid := "lcgate-" + strconv.FormatUint(r.seq, 10)
+	p.at = time.Now()
+	if r.seq%64 == 0 {
+		r.sweepLocked(p.at)
+	}
 	r.pending[rid] = p
 	return rid, true
+}
+
+// sweepLocked forgets client requests the upstream left unanswered for twice the call
+// timeout (an expansion's own calls time out by themselves).
+func (r *RTM) sweepLocked(now time.Time) {
+	for rid, p := range r.pending {
+		if p.reply == nil && now.Sub(p.at) > 2*RTMCallTimeout {
+			delete(r.pending, rid)
+			jsontree.Release(p.req)
+		}
+	}
 }
 
 // trackWithRoom is track for an expansion's own call: it first waits until the upstream has

@@ -1,0 +1,68 @@
+package proxy
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/tidwall/gjson"
+)
+
+// TestTranslatedRTMAnswersBadFramesAndKeepsTheSession: invalid JSON, an unknown action, a
+// Web-only method and a non-string request_id get error answers in the client's format; the
+// session goes on (a login afterwards works); an oversized frame closes with 1009.
+func TestTranslatedRTMAnswersBadFramesAndKeepsTheSession(t *testing.T) {
+	gw := startGateway(t, Options{Upstream: startSim(t), UpstreamVersion: "3.2", MaxMessageSize: 4096})
+	conn, _, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.0/customer/rtm/ws?license_id=123", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	read := func() gjson.Result {
+		t.Helper()
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		return gjson.ParseBytes(msg)
+	}
+	for _, tc := range []struct{ frame, rid, action string }{
+		{`{"request_id":"1","action":`, "", ""},
+		{`{"request_id":"2","action":"deactivate_chat","payload":{}}`, "2", "deactivate_chat"},
+		{`{"request_id":"3","action":"send_file","payload":{}}`, "3", "send_file"},
+		{`{"request_id":4,"action":"login","payload":{}}`, "", ""},
+		{`{"request_id":"5","action":"login","payload":[]}`, "5", "login"},
+	} {
+		if err := conn.WriteMessage(websocket.TextMessage, []byte(tc.frame)); err != nil {
+			t.Fatal(err)
+		}
+		a := read()
+		if a.Get("type").String() != "response" || a.Get("success").Bool() || a.Get("payload.error.type").String() != "validation" ||
+			a.Get("request_id").String() != tc.rid || a.Get("action").String() != tc.action {
+			t.Errorf("%s → %s, want a validation error response for request %q", tc.frame, a.Raw, tc.rid)
+		}
+	}
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"6","action":"login","payload":{"token":"Bearer still-here"}}`)); err != nil {
+		t.Fatal(err)
+	}
+	if a := read(); !a.Get("success").Bool() || !a.Get("payload.customer_id").Exists() {
+		t.Fatalf("login after bad frames = %s", a.Raw)
+	}
+	big := `{"request_id":"7","action":"ping","payload":{"x":"` + strings.Repeat("a", 5000) + `"}}`
+	if err := conn.WriteMessage(websocket.TextMessage, []byte(big)); err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err == nil {
+			continue
+		}
+		if !websocket.IsCloseError(err, websocket.CloseMessageTooBig) {
+			t.Fatalf("after an oversized frame: %v, want close 1009", err)
+		}
+		break
+	}
+}
