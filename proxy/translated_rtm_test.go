@@ -66,3 +66,41 @@ func TestTranslatedRTMAnswersBadFramesAndKeepsTheSession(t *testing.T) {
 		break
 	}
 }
+
+// TestTranslatedRTMAnswersRequestsWithoutRequestID: the gateway tags an untagged request
+// upstream and strips the tag on the way back, on the answer and on the pushes it causes.
+func TestTranslatedRTMAnswersRequestsWithoutRequestID(t *testing.T) {
+	gw := startGateway(t, Options{Upstream: startSim(t), UpstreamVersion: "3.2"})
+	conn, _, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.1/customer/rtm/ws?license_id=123", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	read := func() gjson.Result {
+		t.Helper()
+		_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+		_, msg, err := conn.ReadMessage()
+		if err != nil {
+			t.Fatalf("read: %v", err)
+		}
+		return gjson.ParseBytes(msg)
+	}
+	for _, frame := range []string{
+		`{"action":"login","payload":{"token":"Bearer no-rid"}}`,
+		`{"action":"start_chat","payload":{}}`,
+	} {
+		if err := conn.WriteMessage(websocket.TextMessage, []byte(frame)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	login, start, push := read(), read(), read()
+	if login.Get("action").String() != "login" || login.Get("request_id").Exists() || !login.Get("payload.customer_id").Exists() {
+		t.Errorf("login answer %s, want the 3.1 answer without request_id", login.Raw)
+	}
+	if start.Get("action").String() != "start_chat" || start.Get("request_id").Exists() || !start.Get("payload.chat_id").Exists() {
+		t.Errorf("start_chat answer %s, want it without request_id", start.Raw)
+	}
+	if push.Get("action").String() != "incoming_chat_thread" || push.Get("request_id").Exists() {
+		t.Errorf("push %s, want incoming_chat_thread without request_id", push.Raw)
+	}
+}
