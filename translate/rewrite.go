@@ -105,7 +105,7 @@ func rewriteUp(env *versions.Env, s *versions.Step, kind Kind, action string, d 
 	case KindPush:
 		walk(s, env, d, d.Root(), versions.PushShapes[action], true)
 		pc := s.PushByOlder(action)
-		if pc == nil {
+		if pc == nil || (pc.UpWhen != nil && !pc.UpWhen(d)) {
 			return action, nil
 		}
 		if pc.Up != nil {

@@ -127,6 +127,9 @@ type PushChange struct {
 	// Down rewrites a newer push payload for the older version, after the structure changes;
 	// Up the reverse.
 	Down, Up func(e *Env, d *Doc) error
+	// UpWhen, when set, limits Up (and the renaming) to the older pushes it accepts: the
+	// older push name may stand for several newer pushes (incoming_multicast).
+	UpWhen func(d *Doc) bool
 	// Also, when set, builds a second push the older version sent where the newer sends this
 	// one only: its name in the older version and its payload, read from the newer push
 	// before Down rewrites it. (Used only on the step next to the upstream.)

@@ -144,3 +144,18 @@ func compareGolden(t *testing.T, path string, got []byte) {
 		t.Errorf("%s differs:\n--- want\n%s--- got\n%s", path, want, got)
 	}
 }
+
+// TestGreetingMulticastBecomesIncomingGreeting: an lc2 greeting multicast of 3.1 is 3.2's
+// incoming_greeting; any other multicast stays a multicast (checked above by the goldens).
+func TestGreetingMulticastBecomesIncomingGreeting(t *testing.T) {
+	d, err := translate.ParsePayload([]byte(`{"author_id":"a1","content":{"lc2":{"type":"greeting","id":7,"unique_id":"u7","text":"Hi!","agent":{"id":"a1","name":"Ann","type":"agent"},"displayed_first_time":true}}}`), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var e translate.Engine
+	name, err := e.Rewrite(context.Background(), translate.KindPush, versions.V31, versions.V32, "incoming_multicast", d)
+	want := `{"id":7,"unique_id":"u7","displayed_first_time":true,"event":{"type":"message","author_id":"a1","text":"Hi!"},"agent":{"id":"a1","name":"Ann"}}`
+	if err != nil || name != "incoming_greeting" || string(d.JSON()) != want {
+		t.Fatalf("got %s %s %v, want incoming_greeting %s", name, d.JSON(), err, want)
+	}
+}

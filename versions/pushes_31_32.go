@@ -165,3 +165,38 @@ func customerPageUpdated(e *Env, req *Doc) (string, *Doc) {
 	e.lossy("customer_page_updated rebuilt after update_customer_page")
 	return "customer_page_updated", out
 }
+
+// isGreetingMulticast reports whether an incoming_multicast carries an lc2 greeting.
+func isGreetingMulticast(d *Doc) bool {
+	return strAt(d, d.Path(d.Root(), "content", "lc2"), "type") == "greeting"
+}
+
+// multicastToGreeting turns an lc2 greeting multicast into 3.2's incoming_greeting {id,
+// unique_id, displayed_first_time, event, agent} (B14 up; the event is a message with the
+// greeting's text, without id or time: the multicast has none).
+func multicastToGreeting(e *Env, d *Doc) error {
+	r := d.Root()
+	lc2 := d.Detach(d.Get(r, "content"), "lc2")
+	d.Clear(r)
+	for _, k := range []string{"id", "unique_id", "displayed_first_time"} {
+		if v := d.Detach(lc2, k); v != None {
+			d.Set(r, k, v)
+		}
+	}
+	agent := d.Detach(lc2, "agent")
+	ev := d.NewObject()
+	d.Set(ev, "type", d.NewString("message"))
+	if id := strAt(d, agent, "id"); id != "" {
+		d.Set(ev, "author_id", d.NewString(id))
+	}
+	if text := d.Detach(lc2, "text"); text != None {
+		d.Set(ev, "text", text)
+	}
+	d.Set(r, "event", ev)
+	if agent != None {
+		d.Delete(agent, "type")
+		d.Set(r, "agent", agent)
+	}
+	e.lossy("B14 lc2 greeting multicast as incoming_greeting (event without id and time)")
+	return nil
+}

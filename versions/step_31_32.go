@@ -69,7 +69,7 @@ var step31to32 = &Step{
 			Older: "chat_thread_properties_deleted", Newer: "thread_properties_deleted"},
 		{Name: "customer_page_updated no longer sent (rebuilt after update_customer_page)", Older: "customer_page_updated"},
 		{Name: "incoming_greeting added (older versions got an lc2 greeting multicast)", Older: "incoming_multicast",
-			Newer: "incoming_greeting", Down: greetingToMulticast},
+			Newer: "incoming_greeting", Down: greetingToMulticast, Up: multicastToGreeting, UpWhen: isGreetingMulticast},
 		{Name: "greeting_accepted added", Newer: "greeting_accepted"},
 		{Name: "greeting_canceled added", Newer: "greeting_canceled"},
 		{Name: "queue_position_updated added", Newer: "queue_position_updated"},
