@@ -18,9 +18,10 @@ type Admin struct {
 	srv *http.Server
 }
 
-// NewAdmin returns an Admin whose /readyz asks ready (for example Server.Ready). A nil
-// ready means always ready.
-func NewAdmin(ready func() bool) *Admin {
+// NewAdmin returns an Admin whose /readyz asks ready (for example Server.Ready) and whose
+// /metrics is served by metrics (for example metrics.Metrics.Handler). A nil ready means
+// always ready; a nil metrics serves no /metrics.
+func NewAdmin(ready func() bool, metrics http.Handler) *Admin {
 	if ready == nil {
 		ready = func() bool { return true }
 	}
@@ -35,6 +36,9 @@ func NewAdmin(ready func() bool) *Admin {
 		}
 		writeText(w, http.StatusOK, "ok")
 	})
+	if metrics != nil {
+		mux.Handle("GET /metrics", metrics)
+	}
 	return &Admin{srv: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: adminReadTimeout,

@@ -10,7 +10,7 @@ import (
 
 func TestAdminAnswersHealthAndReadiness(t *testing.T) {
 	var ready atomic.Bool
-	admin := NewAdmin(ready.Load)
+	admin := NewAdmin(ready.Load, nil)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

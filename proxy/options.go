@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"fmt"
+	"github.com/lcgate/lcgate/metrics"
 	"log/slog"
 	"strings"
 	"time"
@@ -65,6 +66,9 @@ type Options struct {
 	// default (spec/methods.md §1.1), this switch is for deployments whose clients read bare
 	// bodies. Upstream 3.0 answers are read either way.
 	BareV30Answers bool
+	// Metrics, when set, receives the gateway's measurements (requests, times, sessions,
+	// frames, expansions, lossy conversions, upstream errors). Nil measures nothing.
+	Metrics *metrics.Metrics
 }
 
 // withDefaults returns o with every zero field replaced by its default.

@@ -115,6 +115,7 @@ func (h *handoff) start(client *websocket.Conn) {
 	}
 	h.srv.sessions.attach(sess)
 	defer h.srv.sessions.end(sess)
+	defer h.srv.sessionStarted(h.sockjs)()
 	h.srv.log.Debug("rtm session started", "path", h.path)
 	sess.run()
 	h.srv.log.Debug("rtm session ended", "path", h.path)

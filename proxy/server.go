@@ -56,6 +56,7 @@ func New(opts Options) (*Server, error) {
 	opts = opts.withDefaults()
 	up, _ := parseUpstream(opts.Upstream) // validated above
 	s := &Server{opts: opts, log: opts.Logger, up: up}
+	s.watch()
 	s.web = newWebClient(up, opts)
 	s.dialer = &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout}
 	s.upgrader = &websocket.FastHTTPUpgrader{
@@ -158,24 +159,26 @@ func (s *Server) Shutdown(ctx context.Context) error {
 // for in-memory listeners and embedding; it recovers from panics with a 500 reply.
 func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	defer s.recoverPanic(ctx)
-	if err := s.serve(ctx); err != nil {
+	t := &requestTimer{start: time.Now()}
+	rt, err := parseRoute(ctx.Path())
+	if err == nil {
+		err = s.serve(ctx, rt, t)
+	}
+	if err != nil {
 		s.fail(ctx, err)
 	}
+	s.observeRequest(ctx, rt, t, err)
 }
 
-// serve is the request path: route, check versions, then relay.
-func (s *Server) serve(ctx *fasthttp.RequestCtx) error {
-	rt, err := parseRoute(ctx.Path())
-	if err != nil {
-		return err
-	}
+// serve is the request path: check versions, then relay or translate.
+func (s *Server) serve(ctx *fasthttp.RequestCtx, rt route, t *requestTimer) error {
 	if rt.kind == routeSockJSInfo {
 		return s.serveSockJSInfo(ctx)
 	}
 	sockjs := rt.kind == routeSockJS
 	if rt.version != s.opts.UpstreamVersion {
 		if rt.kind == routeWeb && rt.version < s.opts.UpstreamVersion {
-			return s.serveTranslatedWeb(ctx, rt)
+			return s.serveTranslatedWeb(ctx, rt, t)
 		}
 		if (rt.kind == routeRTM || sockjs) && rt.version < s.opts.UpstreamVersion {
 			return s.serveRTM(ctx, rt.version, sockjs)
@@ -185,7 +188,7 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx) error {
 	if rt.kind == routeRTM || sockjs {
 		return s.serveRTM(ctx, rt.version, sockjs)
 	}
-	return s.serveWeb(ctx)
+	return s.serveWeb(ctx, t)
 }
 
 // fail logs err and writes the client's error reply.

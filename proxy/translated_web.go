@@ -17,7 +17,7 @@ import (
 // serveTranslatedWeb serves a Web call of an older client on a newer upstream: read the
 // client's payload (or multipart form), let the engine walk the version chain, write the
 // answer in the client's framing.
-func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
+func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route, t *requestTimer) error {
 	client, _ := versions.Parse(rt.version)
 	upstream, _ := versions.Parse(s.opts.UpstreamVersion)
 	req := translate.Request{Client: client, Upstream: upstream, Action: rt.action}
@@ -33,7 +33,7 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route) error {
 		return err
 	}
 	defer translate.Release(req.Payload)
-	raw := &webCaller{s: s, client: ctx, version: upstream}
+	raw := &webCaller{s: s, client: ctx, version: upstream, timer: t}
 	resp, err := s.engine.Call(context.Background(), req, raw)
 	if err != nil {
 		return err
@@ -106,6 +106,7 @@ type webCaller struct {
 	s       *Server
 	client  *fasthttp.RequestCtx
 	version versions.Version
+	timer   *requestTimer
 }
 
 // Call implements versions.Caller.
@@ -161,7 +162,7 @@ func (c *webCaller) prepare(req *fasthttp.Request, action string) {
 func (c *webCaller) do(req *fasthttp.Request) (*versions.Doc, error) {
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
-	if err := c.s.web.Do(req, resp); err != nil {
+	if err := c.s.upstreamCall(c.timer, func() error { return c.s.web.Do(req, resp) }); err != nil {
 		return nil, &UpstreamError{Op: "call", Err: err}
 	}
 	body := resp.Body()

@@ -8,11 +8,11 @@ import (
 // method, path, query string, body and end-to-end headers; hop-by-hop headers are dropped
 // both ways. The upstream's answer is written into ctx.Response directly, so nothing
 // outlives the handler.
-func (s *Server) serveWeb(ctx *fasthttp.RequestCtx) error {
+func (s *Server) serveWeb(ctx *fasthttp.RequestCtx, t *requestTimer) error {
 	req := fasthttp.AcquireRequest()
 	defer fasthttp.ReleaseRequest(req)
 	s.buildUpstreamRequest(ctx, req)
-	if err := s.web.Do(req, &ctx.Response); err != nil {
+	if err := s.upstreamCall(t, func() error { return s.web.Do(req, &ctx.Response) }); err != nil {
 		return &UpstreamError{Op: "forward", Err: err}
 	}
 	stripHopByHop(&ctx.Response.Header)

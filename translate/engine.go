@@ -16,6 +16,9 @@ type Engine struct {
 	OnLossy func(change string)
 	// Now, when set, replaces time.Now.
 	Now func() time.Time
+	// OnExpand, when set, is called with the client-side action of each call served with
+	// several upstream calls (for metrics).
+	OnExpand func(action string)
 }
 
 // Request is one client call.
@@ -165,6 +168,9 @@ func (c *chainCaller) callUp(ctx context.Context, action string, req *versions.D
 		case ac.Missing != "":
 			return nil, &versions.APIError{Status: 400, Type: "validation", Message: "lcgate: " + ac.Missing}
 		case ac.Expand != nil:
+			if c.e.OnExpand != nil {
+				c.e.OnExpand(action)
+			}
 			resp, err := ac.Expand(env, req)
 			return resp, downError(step, err)
 		}

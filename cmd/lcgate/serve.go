@@ -8,6 +8,7 @@ import (
 	"net"
 	"time"
 
+	"github.com/lcgate/lcgate/metrics"
 	"github.com/lcgate/lcgate/proxy"
 	"github.com/lcgate/lcgate/sim"
 )
@@ -59,7 +60,9 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		st.sim = sim.New(sim.Options{Logger: log.With("component", "sim")})
 		st.upstream = "http://" + st.simLn.Addr().String()
 	}
+	m := metrics.New(nil)
 	gw, err := proxy.New(proxy.Options{
+		Metrics:         m,
 		Upstream:        st.upstream,
 		UpstreamVersion: cfg.UpstreamVersion,
 		BareV30Answers:  cfg.V30Answers == "bare",
@@ -69,7 +72,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		st.closeListeners()
 		return nil, err
 	}
-	st.gateway, st.admin = gw, proxy.NewAdmin(gw.Ready)
+	st.gateway, st.admin = gw, proxy.NewAdmin(gw.Ready, m.Handler())
 	if st.sim != nil {
 		st.start(func() error { return st.sim.Serve(st.simLn) })
 	}

@@ -1,0 +1,103 @@
+package proxy
+
+import (
+	"errors"
+	"net"
+	"time"
+
+	"github.com/lcgate/lcgate/metrics"
+	"github.com/valyala/fasthttp"
+)
+
+// This file records what the gateway does into Options.Metrics. Label values are bounded:
+// versions are the served ones or "none", actions pass through metrics.Action.
+
+// watch connects the engine's and the sessions' counters to the metrics.
+func (s *Server) watch() {
+	m := s.opts.Metrics
+	if m == nil {
+		return
+	}
+	s.engine.OnLossy = func(change string) { m.Lossy.WithLabelValues(change).Inc() }
+	s.engine.OnExpand = func(action string) { m.Expansions.WithLabelValues(metrics.Action(action)).Inc() }
+	m.WatchFrames(func() (up, down [4]int64) {
+		u, d := s.FrameCounts()
+		return [4]int64{u.In, u.Out, u.Dropped, u.Generated}, [4]int64{d.In, d.Out, d.Dropped, d.Generated}
+	})
+}
+
+// requestTimer measures one Web request: its total time and the time spent upstream.
+type requestTimer struct {
+	start    time.Time
+	upstream time.Duration
+}
+
+// upstreamCall times one upstream call and records it.
+func (s *Server) upstreamCall(t *requestTimer, call func() error) error {
+	begin := time.Now()
+	err := call()
+	d := time.Since(begin)
+	if t != nil {
+		t.upstream += d
+	}
+	if m := s.opts.Metrics; m != nil {
+		m.UpstreamSeconds.WithLabelValues(s.opts.UpstreamVersion).Observe(d.Seconds())
+	}
+	return err
+}
+
+// observeRequest records a finished Web request.
+func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTimer, err error) {
+	m := s.opts.Metrics
+	if m == nil || rt.kind != routeWeb {
+		return
+	}
+	client := rt.version
+	outcome := metrics.OutcomeOK
+	var ue *UpstreamError
+	switch status := ctx.Response.StatusCode(); {
+	case errors.As(err, &ue):
+		outcome = metrics.OutcomeUpstreamError
+		m.UpstreamErrors.WithLabelValues(upstreamKind(ue)).Inc()
+	case status >= 500 && err != nil:
+		outcome = metrics.OutcomeGatewayError
+	case status >= 400:
+		outcome = metrics.OutcomeClientError
+	}
+	m.Requests.WithLabelValues(metrics.TransportWeb, client, s.opts.UpstreamVersion, metrics.Action(rt.action), outcome).Inc()
+	if own := time.Since(t.start) - t.upstream; own >= 0 {
+		m.TranslationSeconds.WithLabelValues(client, s.opts.UpstreamVersion).Observe(own.Seconds())
+	}
+}
+
+// upstreamKind names an upstream failure for the upstream_errors_total metric.
+func upstreamKind(err *UpstreamError) string {
+	var netErr net.Error
+	switch {
+	case errors.Is(err.Err, errBadAnswer):
+		return "bad_answer"
+	case errors.Is(err.Err, fasthttp.ErrTimeout), errors.Is(err.Err, fasthttp.ErrDialTimeout),
+		errors.As(err.Err, &netErr) && netErr.Timeout():
+		return "timeout"
+	case errors.Is(err.Err, fasthttp.ErrNoFreeConns):
+		return "pool_full"
+	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
+		return "too_large"
+	}
+	return "unreachable"
+}
+
+// sessionStarted counts an open RTM session; the returned function counts its end.
+func (s *Server) sessionStarted(sockjs bool) func() {
+	m := s.opts.Metrics
+	if m == nil {
+		return func() {}
+	}
+	transport := metrics.TransportRTM
+	if sockjs {
+		transport = metrics.TransportSockJS
+	}
+	g := m.Sessions.WithLabelValues(transport)
+	g.Inc()
+	return g.Dec
+}

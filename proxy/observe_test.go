@@ -1,0 +1,88 @@
+package proxy
+
+import (
+	"bytes"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/fasthttp/websocket"
+	"github.com/lcgate/lcgate/metrics"
+	"github.com/prometheus/client_golang/prometheus/testutil"
+	"github.com/prometheus/common/expfmt"
+)
+
+// TestMetricsCountRequestsSessionsAndExpansions drives a gateway with metrics and checks the
+// counters it must move, and that no token or id reaches a label.
+func TestMetricsCountRequestsSessionsAndExpansions(t *testing.T) {
+	m := metrics.New(nil)
+	gw := startGateway(t, Options{Upstream: startSim(t), UpstreamVersion: "3.2", Metrics: m})
+	auth := http.Header{"Authorization": {"Bearer secret-metrics-token"}}
+	do(t, gw.Addr, "POST", "/v3.0/customer/action/start_chat?license_id=123", auth, `{"payload":{}}`)
+	do(t, gw.Addr, "POST", "/v3.2/customer/action/start_chat?license_id=123", auth, `{}`)
+	do(t, gw.Addr, "POST", "/v3.0/customer/action/CH00000001?license_id=123", auth, `{}`)
+	conn, _, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.1/customer/rtm/ws?license_id=123", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"1","action":"login","payload":{"token":"Bearer secret-metrics-token"}}`))
+	_, _, _ = conn.ReadMessage()
+	if got := testutil.ToFloat64(m.Sessions.WithLabelValues(metrics.TransportRTM)); got != 1 {
+		t.Errorf("open sessions = %v, want 1", got)
+	}
+	_ = conn.Close()
+	gw.stop(t)
+
+	for _, c := range []struct {
+		labels []string
+		want   float64
+	}{
+		{[]string{"web", "3.0", "3.2", "start_chat", "ok"}, 1},
+		{[]string{"web", "3.2", "3.2", "start_chat", "ok"}, 1},
+		{[]string{"web", "3.0", "3.2", "other", "client_error"}, 1},
+	} {
+		if got := testutil.ToFloat64(m.Requests.WithLabelValues(c.labels...)); got != c.want {
+			t.Errorf("requests_total%v = %v, want %v", c.labels, got, c.want)
+		}
+	}
+	if got := testutil.ToFloat64(m.Expansions.WithLabelValues("start_chat")); got != 1 {
+		t.Errorf("expansions_total{start_chat} = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.Sessions.WithLabelValues(metrics.TransportRTM)); got != 0 {
+		t.Errorf("open sessions after close = %v, want 0", got)
+	}
+	families, err := m.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := expfmt.NewEncoder(&buf, expfmt.NewFormat(expfmt.TypeTextPlain))
+	for _, f := range families {
+		if err := enc.Encode(f); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exposition := buf.Bytes()
+	for _, secret := range []string{"secret-metrics-token", "CH00000001"} {
+		if bytes.Contains(exposition, []byte(secret)) {
+			t.Errorf("the exposition contains %q", secret)
+		}
+	}
+	if !strings.Contains(string(exposition), `lcgate_rtm_frames_total{direction="up",disposition="in"} 1`) {
+		t.Errorf("the frame counters are not exposed:\n%s", exposition)
+	}
+}
+
+// TestMetricsCountUpstreamFailures: a dead upstream is an upstream_error request and an
+// unreachable upstream error.
+func TestMetricsCountUpstreamFailures(t *testing.T) {
+	m := metrics.New(nil)
+	gw := startGateway(t, Options{Upstream: "http://" + deadAddress(t), UpstreamVersion: "3.2", Metrics: m})
+	do(t, gw.Addr, "POST", "/v3.2/customer/action/get_customer?license_id=123", http.Header{}, `{}`)
+	if got := testutil.ToFloat64(m.UpstreamErrors.WithLabelValues("unreachable")); got != 1 {
+		t.Errorf("upstream_errors_total{unreachable} = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.Requests.WithLabelValues("web", "3.2", "3.2", "get_customer", "upstream_error")); got != 1 {
+		t.Errorf("requests_total{upstream_error} = %v, want 1", got)
+	}
+}
