@@ -58,7 +58,7 @@ func New(opts Options) (*Server, error) {
 	s := &Server{opts: opts, log: opts.Logger, up: up}
 	s.watch()
 	s.web = newWebClient(up, opts)
-	s.dialer = &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout}
+	s.dialer = &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout, TLSClientConfig: opts.upstreamTLS(up)}
 	s.upgrader = &websocket.FastHTTPUpgrader{
 		HandshakeTimeout: opts.HandshakeTimeout,
 		// Browsers call LiveChat from any site; the upstream receives Origin and decides.
@@ -87,6 +87,7 @@ func newWebClient(up upstream, opts Options) *fasthttp.HostClient {
 	return &fasthttp.HostClient{
 		Addr:                      up.addr,
 		IsTLS:                     up.tls,
+		TLSConfig:                 opts.upstreamTLS(up),
 		Name:                      "lcgate",
 		NoDefaultUserAgentHeader:  true,
 		MaxConns:                  opts.MaxUpstreamConns,

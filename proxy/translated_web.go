@@ -153,6 +153,7 @@ func (c *webCaller) prepare(req *fasthttp.Request, action string) {
 	req.Header.Del(headerAPIVersion)
 	req.Header.SetMethod(fasthttp.MethodPost)
 	uri := req.URI()
+	uri.SetScheme(c.s.up.scheme())
 	uri.SetPath("/v" + c.version.String() + "/customer/action/" + action)
 	uri.SetQueryStringBytes(c.client.URI().QueryString())
 	req.SetHost(c.s.up.host)

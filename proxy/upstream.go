@@ -9,10 +9,11 @@ import (
 
 // upstream is a parsed Options.Upstream.
 type upstream struct {
-	addr   string // host:port to dial
-	host   string // Host header value, as written in the URL
-	tls    bool   // https / wss
-	wsBase string // "ws://host:port" or "wss://host:port"
+	hostname string // host name, for SNI and certificate checks
+	addr     string // host:port to dial
+	host     string // Host header value, as written in the URL
+	tls      bool   // https / wss
+	wsBase   string // "ws://host:port" or "wss://host:port"
 }
 
 // CheckUpstreamURL reports whether raw can be Options.Upstream: an absolute http or https
@@ -54,9 +55,18 @@ func parseUpstream(raw string) (upstream, error) {
 		}
 	}
 	return upstream{
-		addr:   net.JoinHostPort(u.Hostname(), port),
-		host:   u.Host,
-		tls:    tls,
-		wsBase: wsScheme + u.Host,
+		hostname: u.Hostname(),
+		addr:     net.JoinHostPort(u.Hostname(), port),
+		host:     u.Host,
+		tls:      tls,
+		wsBase:   wsScheme + u.Host,
 	}, nil
+}
+
+// scheme is the upstream's URL scheme for Web calls.
+func (u upstream) scheme() string {
+	if u.tls {
+		return "https"
+	}
+	return "http"
 }

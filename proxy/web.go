@@ -27,6 +27,7 @@ func (s *Server) buildUpstreamRequest(ctx *fasthttp.RequestCtx, req *fasthttp.Re
 	// The gateway has already read the whole body: an Expect: 100-continue is answered.
 	req.Header.Del(fasthttp.HeaderExpect)
 	uri := req.URI()
+	uri.SetScheme(s.up.scheme())
 	uri.SetPathBytes(ctx.Path()) // canonical: parseRoute accepted it
 	uri.SetQueryStringBytes(ctx.URI().QueryString())
 	req.SetHost(s.up.host)

@@ -87,6 +87,7 @@ func New(opts Options) *Server {
 		MaxRequestBodySize: maxBodySize,
 		ReadTimeout:        time.Minute,
 		IdleTimeout:        time.Minute,
+		Logger:             fasthttpLogger{log},
 	}
 	return s
 }
@@ -204,4 +205,12 @@ func (s *Server) attach(c *rtmConn, cust *customer) {
 		s.st.conns[cust.id] = set
 	}
 	set[c] = struct{}{}
+}
+
+// fasthttpLogger sends fasthttp's own messages to the simulator's logger at debug level,
+// without their arguments: they can quote raw requests, tokens included.
+type fasthttpLogger struct{ log *slog.Logger }
+
+func (l fasthttpLogger) Printf(format string, _ ...any) {
+	l.log.Debug("sim: fasthttp: " + format)
 }

@@ -1,8 +1,10 @@
 package main
 
 import (
+	"crypto/x509"
 	"fmt"
 	"net"
+	"os"
 	"slices"
 	"strconv"
 	"strings"
@@ -37,12 +39,14 @@ var (
 // environment variable and a key of the --config file (the flag name with "_" for "-").
 // A flag beats the variable, which beats the file, which beats the default.
 type Config struct {
-	Listen          string    `help:"Address the gateway accepts clients on (default ${default})." default:"${default_listen}" env:"LCGATE_LISTEN" placeholder:"ADDR"`
-	Upstream        string    `help:"Upstream base URL (http://host:port or https://host), or \"embedded\" for the in-process simulator (default ${default})." default:"${default_upstream}" env:"LCGATE_UPSTREAM" placeholder:"URL|embedded"`
-	UpstreamVersion string    `help:"Customer Chat API version the upstream speaks: 3.0, 3.1 or 3.2 (default ${default})." default:"${default_upstream_version}" env:"LCGATE_UPSTREAM_VERSION" placeholder:"VERSION"`
-	MetricsListen   string    `help:"Address of the operator endpoints /healthz and /readyz (default ${default})." default:"${default_metrics_listen}" env:"LCGATE_METRICS_LISTEN" placeholder:"ADDR"`
-	V30Answers      string    `name:"v30-answers" help:"Framing of translated Web answers to 3.0 clients: wrapped in {\"payload\": …} or bare (default ${default}; 3.0's answer framing is undocumented)." default:"${default_v30_answers}" env:"LCGATE_V30_ANSWERS" placeholder:"wrapped|bare"`
-	Log             LogConfig `embed:""`
+	Listen                     string    `help:"Address the gateway accepts clients on (default ${default})." default:"${default_listen}" env:"LCGATE_LISTEN" placeholder:"ADDR"`
+	Upstream                   string    `help:"Upstream base URL (http://host:port or https://host), or \"embedded\" for the in-process simulator (default ${default})." default:"${default_upstream}" env:"LCGATE_UPSTREAM" placeholder:"URL|embedded"`
+	UpstreamVersion            string    `help:"Customer Chat API version the upstream speaks: 3.0, 3.1 or 3.2 (default ${default})." default:"${default_upstream_version}" env:"LCGATE_UPSTREAM_VERSION" placeholder:"VERSION"`
+	MetricsListen              string    `help:"Address of the operator endpoints /healthz and /readyz (default ${default})." default:"${default_metrics_listen}" env:"LCGATE_METRICS_LISTEN" placeholder:"ADDR"`
+	UpstreamCA                 string    `name:"upstream-ca" help:"PEM file of CA certificates trusted for an https upstream, besides the system's." env:"LCGATE_UPSTREAM_CA" placeholder:"FILE"`
+	UpstreamInsecureSkipVerify bool      `name:"upstream-insecure-skip-verify" help:"Accept any certificate from an https upstream. For local testing only." env:"LCGATE_UPSTREAM_INSECURE_SKIP_VERIFY"`
+	V30Answers                 string    `name:"v30-answers" help:"Framing of translated Web answers to 3.0 clients: wrapped in {\"payload\": …} or bare (default ${default}; 3.0's answer framing is undocumented)." default:"${default_v30_answers}" env:"LCGATE_V30_ANSWERS" placeholder:"wrapped|bare"`
+	Log                        LogConfig `embed:""`
 }
 
 // LogConfig selects the log/slog handler; logs go to stderr. Credentials (Authorization,
@@ -103,6 +107,13 @@ func (c Config) Validate() error {
 	errs = checkAddress(errs, "metrics-listen", c.MetricsListen)
 	if c.MetricsListen == c.Listen && !strings.HasSuffix(c.Listen, ":0") {
 		errs = append(errs, FieldError{"metrics-listen", fmt.Sprintf("%q is also the gateway's address", c.MetricsListen)})
+	}
+	if c.UpstreamCA != "" {
+		if pem, err := os.ReadFile(c.UpstreamCA); err != nil {
+			errs = append(errs, FieldError{"upstream-ca", err.Error()})
+		} else if !x509.NewCertPool().AppendCertsFromPEM(pem) {
+			errs = append(errs, FieldError{"upstream-ca", fmt.Sprintf("%q holds no PEM certificate", c.UpstreamCA)})
+		}
 	}
 	if !slices.Contains(v30Answers, c.V30Answers) {
 		errs = append(errs, FieldError{"v30-answers", fmt.Sprintf("%q is not one of %s", c.V30Answers, strings.Join(v30Answers, ", "))})

@@ -42,6 +42,8 @@ func TestConfigValidateReportsEveryProblemWithItsField(t *testing.T) {
 				Log: LogConfig{LogLevel: "v", LogFormat: "u"}}
 		}, []string{"listen", "upstream", "upstream-version", "metrics-listen", "v30-answers", "log-level", "log-format"}},
 		{"v30 answers", func(c *Config) { c.V30Answers = "Bare" }, []string{"v30-answers"}},
+		{"upstream CA missing", func(c *Config) { c.UpstreamCA = "/nonexistent/ca.pem" }, []string{"upstream-ca"}},
+		{"upstream CA not PEM", func(c *Config) { c.UpstreamCA = "config_test.go" }, []string{"upstream-ca"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.desc, func(t *testing.T) {

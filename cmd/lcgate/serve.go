@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"time"
 
 	"github.com/lcgate/lcgate/metrics"
@@ -60,13 +61,22 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		st.sim = sim.New(sim.Options{Logger: log.With("component", "sim")})
 		st.upstream = "http://" + st.simLn.Addr().String()
 	}
+	var upstreamCA []byte
+	if cfg.UpstreamCA != "" {
+		upstreamCA, _ = os.ReadFile(cfg.UpstreamCA) // Validate read it already
+	}
+	if cfg.UpstreamInsecureSkipVerify {
+		log.Warn("upstream certificates are NOT verified (--upstream-insecure-skip-verify): for local testing only")
+	}
 	m := metrics.New(nil)
 	gw, err := proxy.New(proxy.Options{
-		Metrics:         m,
-		Upstream:        st.upstream,
-		UpstreamVersion: cfg.UpstreamVersion,
-		BareV30Answers:  cfg.V30Answers == "bare",
-		Logger:          log.With("component", "proxy"),
+		Metrics:                    m,
+		Upstream:                   st.upstream,
+		UpstreamVersion:            cfg.UpstreamVersion,
+		BareV30Answers:             cfg.V30Answers == "bare",
+		UpstreamCA:                 upstreamCA,
+		UpstreamInsecureSkipVerify: cfg.UpstreamInsecureSkipVerify,
+		Logger:                     log.With("component", "proxy"),
 	})
 	if err != nil {
 		st.closeListeners()
