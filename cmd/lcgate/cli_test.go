@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -43,7 +44,7 @@ func TestServeIsTheDefaultCommandWithDocumentedDefaults(t *testing.T) {
 	}
 	want := Config{
 		Listen: DefaultListen, Upstream: DefaultUpstream, UpstreamVersion: DefaultUpstreamVersion,
-		MetricsListen: DefaultMetricsListen, V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
+		MetricsListen: DefaultMetricsListen, V30Answers: DefaultV30Answers, Limits: DefaultLimits(), Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
 	}
 	if cli.Serve.Config != want {
 		t.Errorf("config %+v, want %+v", cli.Serve.Config, want)
@@ -73,7 +74,7 @@ func TestEveryFlagIsAnEnvironmentVariable(t *testing.T) {
 	}
 	want := Config{
 		Listen: "127.0.0.1:7001", Upstream: "http://127.0.0.1:9000", UpstreamVersion: "3.0",
-		MetricsListen: "127.0.0.1:7002", V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: "debug", LogFormat: "json"},
+		MetricsListen: "127.0.0.1:7002", V30Answers: DefaultV30Answers, Limits: DefaultLimits(), Log: LogConfig{LogLevel: "debug", LogFormat: "json"},
 	}
 	if cli.Serve.Config != want {
 		t.Errorf("config %+v, want %+v", cli.Serve.Config, want)
@@ -103,7 +104,7 @@ log_format: json
 	}
 	want := Config{
 		Listen: "127.0.0.1:7100", Upstream: "http://127.0.0.1:9100", UpstreamVersion: "3.1",
-		MetricsListen: "127.0.0.1:7101", V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: "json"},
+		MetricsListen: "127.0.0.1:7101", V30Answers: DefaultV30Answers, Limits: DefaultLimits(), Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: "json"},
 	}
 	if cli.Serve.Config != want {
 		t.Errorf("config %+v, want %+v", cli.Serve.Config, want)
@@ -157,5 +158,29 @@ func TestUnquotedThreePointZeroInYAMLIsExplained(t *testing.T) {
 	_, _, err := parse(t, "--config", writeConfig(t, "upstream_version: 3.0\n"))
 	if err == nil || !strings.Contains(err.Error(), `quote it`) {
 		t.Fatalf("err = %v, want a hint to quote 3.0", err)
+	}
+}
+
+// TestPrintConfigShowsTheEffectiveConfiguration: --print-config merges flags, variables and
+// defaults and prints them as config-file keys, without starting anything.
+func TestPrintConfigShowsTheEffectiveConfiguration(t *testing.T) {
+	t.Setenv("LCGATE_UPSTREAM_TIMEOUT", "5s")
+	var cli CLI
+	var out bytes.Buffer
+	p, err := newParser(&cli, &out, &out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kctx, err := p.Parse([]string{"serve", "--print-config", "--max-body-size", "1000"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := kctx.Run(runtime{ctx: context.Background(), stdout: &out, stderr: &out}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"upstream_timeout: 5s\n", "max_body_size: 1000\n", "upstream_version: \"3.2\"\n", "listen: 127.0.0.1:8080\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--print-config lacks %q:\n%s", want, out.String())
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/lcgate/lcgate/proxy"
 )
@@ -26,6 +27,8 @@ const (
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "text"
 	DefaultV30Answers      = "wrapped"
+	// DefaultDrainTimeout bounds a graceful shutdown.
+	DefaultDrainTimeout = 10 * time.Second
 )
 
 // logLevels and logFormats are the accepted values of --log-level and --log-format.
@@ -46,7 +49,38 @@ type Config struct {
 	UpstreamCA                 string    `name:"upstream-ca" help:"PEM file of CA certificates trusted for an https upstream, besides the system's." env:"LCGATE_UPSTREAM_CA" placeholder:"FILE"`
 	UpstreamInsecureSkipVerify bool      `name:"upstream-insecure-skip-verify" help:"Accept any certificate from an https upstream. For local testing only." env:"LCGATE_UPSTREAM_INSECURE_SKIP_VERIFY"`
 	V30Answers                 string    `name:"v30-answers" help:"Framing of translated Web answers to 3.0 clients: wrapped in {\"payload\": …} or bare (default ${default}; 3.0's answer framing is undocumented)." default:"${default_v30_answers}" env:"LCGATE_V30_ANSWERS" placeholder:"wrapped|bare"`
+	Limits                     Limits    `embed:""`
 	Log                        LogConfig `embed:""`
+}
+
+// Limits are the gateway's timeouts and size limits; their defaults are the proxy's.
+type Limits struct {
+	UpstreamTimeout  time.Duration `help:"Longest wait for one upstream Web call, sending it and reading its answer (default ${default})." default:"${default_upstream_timeout}" env:"LCGATE_UPSTREAM_TIMEOUT" placeholder:"DURATION"`
+	HandshakeTimeout time.Duration `help:"Longest upstream WebSocket handshake (default ${default})." default:"${default_handshake_timeout}" env:"LCGATE_HANDSHAKE_TIMEOUT" placeholder:"DURATION"`
+	WriteTimeout     time.Duration `help:"Longest write of one RTM frame to either leg (default ${default})." default:"${default_write_timeout}" env:"LCGATE_WRITE_TIMEOUT" placeholder:"DURATION"`
+	CloseGrace       time.Duration `help:"How long a leg may take to answer a close frame (default ${default})." default:"${default_close_grace}" env:"LCGATE_CLOSE_GRACE" placeholder:"DURATION"`
+	DrainTimeout     time.Duration `help:"On SIGTERM, how long Web calls and RTM sessions get to finish before they are cut (default ${default})." default:"${default_drain_timeout}" env:"LCGATE_DRAIN_TIMEOUT" placeholder:"DURATION"`
+	MaxBodySize      int           `help:"Largest Web request or answer body in bytes; larger requests get 413 (default ${default})." default:"${default_max_body_size}" env:"LCGATE_MAX_BODY_SIZE" placeholder:"BYTES"`
+	MaxMessageSize   int64         `help:"Largest RTM message in bytes; a larger one closes its sender's leg with 1009 (default ${default})." default:"${default_max_message_size}" env:"LCGATE_MAX_MESSAGE_SIZE" placeholder:"BYTES"`
+	MaxUpstreamConns int           `help:"Most Web connections open to the upstream at once (default ${default})." default:"${default_max_upstream_conns}" env:"LCGATE_MAX_UPSTREAM_CONNS" placeholder:"N"`
+}
+
+// check adds the problems of the limits to errs: every one must be positive.
+func (l Limits) check(errs ConfigError) ConfigError {
+	for _, d := range []struct {
+		field string
+		bad   bool
+	}{
+		{"upstream-timeout", l.UpstreamTimeout <= 0}, {"handshake-timeout", l.HandshakeTimeout <= 0},
+		{"write-timeout", l.WriteTimeout <= 0}, {"close-grace", l.CloseGrace <= 0},
+		{"drain-timeout", l.DrainTimeout <= 0}, {"max-body-size", l.MaxBodySize <= 0},
+		{"max-message-size", l.MaxMessageSize <= 0}, {"max-upstream-conns", l.MaxUpstreamConns <= 0},
+	} {
+		if d.bad {
+			errs = append(errs, FieldError{d.field, "must be positive"})
+		}
+	}
+	return errs
 }
 
 // LogConfig selects the log/slog handler; logs go to stderr. Credentials (Authorization,
@@ -59,14 +93,22 @@ type LogConfig struct {
 // kongVars are the defaults as kong interpolation variables.
 func kongVars() map[string]string {
 	return map[string]string{
-		"default_listen":           DefaultListen,
-		"default_upstream":         DefaultUpstream,
-		"default_upstream_version": DefaultUpstreamVersion,
-		"default_metrics_listen":   DefaultMetricsListen,
-		"default_sim_listen":       DefaultSimListen,
-		"default_log_level":        DefaultLogLevel,
-		"default_log_format":       DefaultLogFormat,
-		"default_v30_answers":      DefaultV30Answers,
+		"default_listen":             DefaultListen,
+		"default_upstream":           DefaultUpstream,
+		"default_upstream_version":   DefaultUpstreamVersion,
+		"default_metrics_listen":     DefaultMetricsListen,
+		"default_sim_listen":         DefaultSimListen,
+		"default_log_level":          DefaultLogLevel,
+		"default_log_format":         DefaultLogFormat,
+		"default_v30_answers":        DefaultV30Answers,
+		"default_upstream_timeout":   proxy.DefaultUpstreamTimeout.String(),
+		"default_handshake_timeout":  proxy.DefaultHandshakeTimeout.String(),
+		"default_write_timeout":      proxy.DefaultWriteTimeout.String(),
+		"default_close_grace":        proxy.DefaultCloseGrace.String(),
+		"default_drain_timeout":      DefaultDrainTimeout.String(),
+		"default_max_body_size":      strconv.Itoa(proxy.DefaultMaxBodySize),
+		"default_max_message_size":   strconv.Itoa(proxy.DefaultMaxMessageSize),
+		"default_max_upstream_conns": strconv.Itoa(proxy.DefaultMaxUpstreamConns),
 	}
 }
 
@@ -118,6 +160,7 @@ func (c Config) Validate() error {
 	if !slices.Contains(v30Answers, c.V30Answers) {
 		errs = append(errs, FieldError{"v30-answers", fmt.Sprintf("%q is not one of %s", c.V30Answers, strings.Join(v30Answers, ", "))})
 	}
+	errs = c.Limits.check(errs)
 	errs = c.Log.check(errs)
 	if len(errs) == 0 {
 		return nil
@@ -148,4 +191,12 @@ func checkAddress(errs ConfigError, field, addr string) ConfigError {
 		return append(errs, FieldError{field, fmt.Sprintf("%q has no port number 0-65535", addr)})
 	}
 	return errs
+}
+
+// DefaultLimits are the limits the flags default to.
+func DefaultLimits() Limits {
+	return Limits{UpstreamTimeout: proxy.DefaultUpstreamTimeout, HandshakeTimeout: proxy.DefaultHandshakeTimeout,
+		WriteTimeout: proxy.DefaultWriteTimeout, CloseGrace: proxy.DefaultCloseGrace, DrainTimeout: DefaultDrainTimeout,
+		MaxBodySize: proxy.DefaultMaxBodySize, MaxMessageSize: proxy.DefaultMaxMessageSize,
+		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns}
 }

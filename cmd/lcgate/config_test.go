@@ -9,7 +9,7 @@ import (
 func validConfig() Config {
 	return Config{
 		Listen: DefaultListen, Upstream: DefaultUpstream, UpstreamVersion: DefaultUpstreamVersion,
-		MetricsListen: DefaultMetricsListen, V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
+		MetricsListen: DefaultMetricsListen, V30Answers: DefaultV30Answers, Limits: DefaultLimits(), Log: LogConfig{LogLevel: DefaultLogLevel, LogFormat: DefaultLogFormat},
 	}
 }
 
@@ -38,10 +38,11 @@ func TestConfigValidateReportsEveryProblemWithItsField(t *testing.T) {
 		{"log level", func(c *Config) { c.Log.LogLevel = "INFO" }, []string{"log-level"}},
 		{"log format", func(c *Config) { c.Log.LogFormat = "logfmt" }, []string{"log-format"}},
 		{"everything wrong", func(c *Config) {
-			*c = Config{Listen: "x", Upstream: "y", UpstreamVersion: "z", MetricsListen: "w", V30Answers: "naked",
+			*c = Config{Listen: "x", Upstream: "y", UpstreamVersion: "z", MetricsListen: "w", V30Answers: "naked", Limits: DefaultLimits(),
 				Log: LogConfig{LogLevel: "v", LogFormat: "u"}}
 		}, []string{"listen", "upstream", "upstream-version", "metrics-listen", "v30-answers", "log-level", "log-format"}},
 		{"v30 answers", func(c *Config) { c.V30Answers = "Bare" }, []string{"v30-answers"}},
+		{"limits", func(c *Config) { c.Limits.UpstreamTimeout = 0; c.Limits.MaxBodySize = -1 }, []string{"upstream-timeout", "max-body-size"}},
 		{"upstream CA missing", func(c *Config) { c.UpstreamCA = "/nonexistent/ca.pem" }, []string{"upstream-ca"}},
 		{"upstream CA not PEM", func(c *Config) { c.UpstreamCA = "config_test.go" }, []string{"upstream-ca"}},
 	}

@@ -106,7 +106,7 @@ func request(t *testing.T, method, url, body string) (int, string) {
 
 func testConfig() Config {
 	return Config{Listen: "127.0.0.1:0", Upstream: UpstreamEmbedded, UpstreamVersion: "3.2",
-		MetricsListen: "127.0.0.1:0", V30Answers: DefaultV30Answers, Log: LogConfig{LogLevel: "debug", LogFormat: "text"}}
+		MetricsListen: "127.0.0.1:0", V30Answers: DefaultV30Answers, Limits: DefaultLimits(), Log: LogConfig{LogLevel: "debug", LogFormat: "text"}}
 }
 
 func TestServeWithTheEmbeddedSimulator(t *testing.T) {

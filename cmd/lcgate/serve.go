@@ -7,24 +7,24 @@ import (
 	"log/slog"
 	"net"
 	"os"
-	"time"
 
 	"github.com/lcgate/lcgate/metrics"
 	"github.com/lcgate/lcgate/proxy"
 	"github.com/lcgate/lcgate/sim"
 )
 
-// shutdownGrace bounds a clean shutdown: RTM sessions get 1001 and this long to close.
-const shutdownGrace = 10 * time.Second
-
 // ServeCmd runs the gateway.
 type ServeCmd struct {
-	Config Config `embed:""`
+	Config      Config `embed:""`
+	PrintConfig bool   `help:"Print the effective configuration (flags, variables, file and defaults merged) as YAML and exit."`
 }
 
 // Run starts the gateway, prints the URLs to try on stderr, and serves until SIGINT or
 // SIGTERM (or until a server fails), then shuts down cleanly.
 func (c *ServeCmd) Run(rt runtime) error {
+	if c.PrintConfig {
+		return printConfig(rt.stdout, c.Config)
+	}
 	st, err := startStack(c.Config, newLogger(c.Config.Log, rt.stderr))
 	if err != nil {
 		return err
@@ -76,6 +76,13 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		BareV30Answers:             cfg.V30Answers == "bare",
 		UpstreamCA:                 upstreamCA,
 		UpstreamInsecureSkipVerify: cfg.UpstreamInsecureSkipVerify,
+		UpstreamTimeout:            cfg.Limits.UpstreamTimeout,
+		HandshakeTimeout:           cfg.Limits.HandshakeTimeout,
+		WriteTimeout:               cfg.Limits.WriteTimeout,
+		CloseGrace:                 cfg.Limits.CloseGrace,
+		MaxBodySize:                cfg.Limits.MaxBodySize,
+		MaxMessageSize:             cfg.Limits.MaxMessageSize,
+		MaxUpstreamConns:           cfg.Limits.MaxUpstreamConns,
 		Logger:                     log.With("component", "proxy"),
 	})
 	if err != nil {
@@ -144,7 +151,7 @@ func (st *stack) wait(ctx context.Context) error {
 // shutdown stops the gateway first (its RTM sessions get 1001), then the operator
 // endpoints, then the embedded simulator.
 func (st *stack) shutdown() error {
-	ctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	ctx, cancel := context.WithTimeout(context.Background(), st.cfg.Limits.DrainTimeout)
 	defer cancel()
 	err := errors.Join(st.gateway.Shutdown(ctx), st.admin.Shutdown(ctx))
 	if st.sim != nil {
