@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestAdminAnswersHealthAndReadiness(t *testing.T) {
@@ -41,5 +42,30 @@ func TestAdminAnswersHealthAndReadiness(t *testing.T) {
 	}
 	if got := get("/metrics"); got.Status != 404 {
 		t.Errorf("/metrics = %d, want 404 until metrics exist", got.Status)
+	}
+}
+
+// TestReadinessNeedsAReachableUpstream: /readyz's check fails while the upstream refuses
+// connections, and holds when it accepts them.
+func TestReadinessNeedsAReachableUpstream(t *testing.T) {
+	// Serve marks a gateway ready when it starts, in its own goroutine: poll for it.
+	serving := func(g *gateway) {
+		deadline := time.Now().Add(5 * time.Second)
+		for !g.Ready() && time.Now().Before(deadline) {
+			time.Sleep(10 * time.Millisecond)
+		}
+		if !g.Ready() {
+			t.Fatal("the gateway never started serving")
+		}
+	}
+	dead := startGateway(t, Options{Upstream: "http://" + deadAddress(t), UpstreamVersion: "3.2"})
+	serving(dead)
+	if dead.ReadyForTraffic() {
+		t.Error("ready with an unreachable upstream")
+	}
+	live := startGateway(t, Options{Upstream: startSim(t), UpstreamVersion: "3.2"})
+	serving(live)
+	if !live.ReadyForTraffic() {
+		t.Error("not ready with a reachable upstream")
 	}
 }

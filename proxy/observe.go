@@ -46,10 +46,18 @@ func (s *Server) upstreamCall(t *requestTimer, call func() error) error {
 	return err
 }
 
-// observeRequest records a finished Web request.
+// observeRequest records a finished Web request: one log line, and the metrics. The line
+// holds no token, header value, query string or body.
 func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTimer, err error) {
+	if rt.kind != routeWeb {
+		return
+	}
+	total := time.Since(t.start)
+	s.log.Info("request", "transport", "web", "client_version", rt.version, "upstream_version", s.opts.UpstreamVersion,
+		"action", metrics.Action(rt.action), "status", ctx.Response.StatusCode(),
+		"duration_ms", float64(total.Microseconds())/1000, "upstream_ms", float64(t.upstream.Microseconds())/1000)
 	m := s.opts.Metrics
-	if m == nil || rt.kind != routeWeb {
+	if m == nil {
 		return
 	}
 	client := rt.version
@@ -65,7 +73,7 @@ func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTi
 		outcome = metrics.OutcomeClientError
 	}
 	m.Requests.WithLabelValues(metrics.TransportWeb, client, s.opts.UpstreamVersion, metrics.Action(rt.action), outcome).Inc()
-	if own := time.Since(t.start) - t.upstream; own >= 0 {
+	if own := total - t.upstream; own >= 0 {
 		m.TranslationSeconds.WithLabelValues(client, s.opts.UpstreamVersion).Observe(own.Seconds())
 	}
 }

@@ -117,8 +117,14 @@ func (h *handoff) start(client *websocket.Conn) {
 	defer h.srv.sessions.end(sess)
 	defer h.srv.sessionStarted(h.sockjs)()
 	h.srv.log.Debug("rtm session started", "path", h.path)
+	began := time.Now()
 	sess.run()
-	h.srv.log.Debug("rtm session ended", "path", h.path)
+	transport := "rtm"
+	if h.sockjs {
+		transport = "sockjs"
+	}
+	h.srv.log.Info("rtm session ended", "transport", transport, "client_version", h.client,
+		"upstream_version", h.srv.opts.UpstreamVersion, "duration_ms", time.Since(began).Milliseconds())
 }
 
 // abort closes the upstream leg after a failed client upgrade.

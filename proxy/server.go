@@ -41,6 +41,7 @@ type Server struct {
 	engine   translate.Engine
 
 	upFrames, downFrames frameCounters // RTM frames client → upstream and back
+	probe                upstreamProbe
 
 	mu        sync.Mutex     // guards listeners and closed
 	listeners []net.Listener // every listener given to Serve

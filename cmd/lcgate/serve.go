@@ -89,7 +89,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		st.closeListeners()
 		return nil, err
 	}
-	st.gateway, st.admin = gw, proxy.NewAdmin(gw.Ready, m.Handler())
+	st.gateway, st.admin = gw, proxy.NewAdmin(gw.ReadyForTraffic, m.Handler())
 	if st.sim != nil {
 		st.start(func() error { return st.sim.Serve(st.simLn) })
 	}
