@@ -2,6 +2,8 @@ package proxy
 
 import (
 	"bytes"
+
+	"github.com/valyala/fasthttp"
 )
 
 // hopHeaders are the hop-by-hop fields of RFC 9110 §7.6.1, plus the legacy ones every
@@ -48,4 +50,24 @@ func connectionTokens(values [][]byte) []string {
 		}
 	}
 	return names
+}
+
+// framingConflict reports a request that carried both Content-Length and Transfer-Encoding
+// (a request smuggling shape, RFC 9112 §6.3); fasthttp would read it as chunked. lcgate
+// refuses it with 400 and closes the connection. It reads the headers as received.
+func framingConflict(h *fasthttp.RequestHeader) bool {
+	if h.ContentLength() != -1 { // only a chunked request can carry both
+		return false
+	}
+	var cl, te bool
+	for _, line := range bytes.Split(h.RawHeaders(), []byte("\n")) {
+		name, _, ok := bytes.Cut(line, []byte(":"))
+		if !ok {
+			continue
+		}
+		name = bytes.TrimSpace(name)
+		cl = cl || bytes.EqualFold(name, []byte("Content-Length"))
+		te = te || bytes.EqualFold(name, []byte("Transfer-Encoding"))
+	}
+	return cl && te
 }

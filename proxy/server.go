@@ -163,6 +163,10 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	defer s.recoverPanic(ctx)
 	t := &requestTimer{start: time.Now()}
 	rt, err := parseRoute(ctx.Path())
+	if err == nil && framingConflict(&ctx.Request.Header) {
+		ctx.SetConnectionClose()
+		err = &RequestError{Reason: "conflicting Content-Length and Transfer-Encoding"}
+	}
 	if err == nil {
 		err = s.serve(ctx, rt, t)
 	}

@@ -1,0 +1,113 @@
+package proxy
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/fasthttp/websocket"
+	"github.com/valyala/fasthttp"
+)
+
+// TestRequestHeadersOverTheBufferAre431: headers larger than the read buffer get 431 in the
+// API's error format, and the upstream sees nothing.
+func TestRequestHeadersOverTheBufferAre431(t *testing.T) {
+	up := startUpstream(t, &fakeUpstream{})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2"})
+	got := send(t, gw.Addr, rawRequest("{}",
+		"POST /v3.2/customer/action/get_customer?license_id=1 HTTP/1.1",
+		"Host: lcgate.test",
+		"X-Huge: "+strings.Repeat("a", 16<<10),
+		"Content-Length: 2",
+	))
+	if got.Status != 431 || !strings.Contains(got.Body, `"type":"validation"`) {
+		t.Errorf("got %d %s, want 431 validation", got.Status, got.Body)
+	}
+	up.noMoreRequests(t)
+}
+
+// TestConflictingContentLengthAndTransferEncodingIs400: a request smuggling shape is refused
+// and never forwarded.
+func TestConflictingContentLengthAndTransferEncodingIs400(t *testing.T) {
+	up := startUpstream(t, &fakeUpstream{})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2"})
+	got := send(t, gw.Addr, []byte("POST /v3.2/customer/action/get_customer?license_id=1 HTTP/1.1\r\n"+
+		"Host: lcgate.test\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n"))
+	if got.Status != 400 {
+		t.Errorf("got %d %s, want 400", got.Status, got.Body)
+	}
+	up.noMoreRequests(t)
+}
+
+// TestUpstreamAnswerOverTheLimitIs502: an answer larger than MaxBodySize is not relayed.
+func TestUpstreamAnswerOverTheLimitIs502(t *testing.T) {
+	up := startUpstream(t, &fakeUpstream{web: func(ctx *fasthttp.RequestCtx) {
+		ctx.SetContentType("application/json")
+		ctx.SetBodyString(`{"x":"` + strings.Repeat("a", 8192) + `"}`)
+	}})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", MaxBodySize: 4096})
+	for _, path := range []string{"/v3.2/customer/action/get_customer", "/v3.1/customer/action/get_groups_status"} {
+		got := do(t, gw.Addr, "POST", path+"?license_id=1", http.Header{}, `{"all":true}`)
+		if got.Status != 502 || !strings.Contains(got.Body, `"type":"internal"`) {
+			t.Errorf("%s: got %d %s, want 502 internal", path, got.Status, got.Body)
+		}
+	}
+}
+
+// TestSlowUpstreamIs504RequestTimeout: an upstream slower than UpstreamTimeout gets the
+// client a request_timeout, without a retry.
+func TestSlowUpstreamIs504RequestTimeout(t *testing.T) {
+	release := make(chan struct{})
+	up := startUpstream(t, &fakeUpstream{web: func(ctx *fasthttp.RequestCtx) { <-release }})
+	defer close(release)
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", UpstreamTimeout: 100 * time.Millisecond})
+	got := do(t, gw.Addr, "POST", "/v3.0/customer/action/get_groups_status?license_id=1", http.Header{}, `{"payload":{"all":true}}`)
+	if got.Status != 504 || !strings.Contains(got.Body, `"type":"request_timeout"`) {
+		t.Errorf("got %d %s, want 504 request_timeout", got.Status, got.Body)
+	}
+}
+
+// TestDrainDeliversFramesAcceptedBeforeTheClose: answers and pushes already on their way when
+// the gateway drains reach the client before its 1001.
+func TestDrainDeliversFramesAcceptedBeforeTheClose(t *testing.T) {
+	gw := startGateway(t, Options{Upstream: startSim(t), UpstreamVersion: "3.2"})
+	conn, _, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.0/customer/rtm/ws?license_id=123", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"login","action":"login","payload":{"token":"Bearer drain"}}`))
+	_, _, _ = conn.ReadMessage()
+	const n = 50
+	for i := 0; i < n; i++ {
+		_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"q`+itoa(i)+`","action":"get_groups_status","payload":{"all":true}}`))
+	}
+	// Wait until the upstream has answered all of them, then drain.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if _, down := gw.FrameCounts(); down.Out >= n+1 || time.Now().After(deadline) {
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	go gw.stop(t)
+	got := 0
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for {
+		_, _, err := conn.ReadMessage()
+		if err != nil {
+			if !websocket.IsCloseError(err, websocket.CloseGoingAway) {
+				t.Errorf("session ended with %v, want 1001", err)
+			}
+			break
+		}
+		got++
+	}
+	if got != n {
+		t.Errorf("received %d answers before the close, want %d", got, n)
+	}
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }
