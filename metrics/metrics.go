@@ -50,6 +50,8 @@ type Metrics struct {
 	Lossy *prometheus.CounterVec
 	// UpstreamErrors counts failed upstream calls by kind.
 	UpstreamErrors *prometheus.CounterVec
+	// Panics counts requests whose handler panicked (answered 500; the process goes on).
+	Panics prometheus.Counter
 }
 
 // New returns a fresh set of collectors in its own registry. frames, when set, is read at
@@ -74,7 +76,9 @@ func New(frames FramesFunc) *Metrics {
 		Help: "Conversions that lost information, by the change that lost it."}, []string{"change"})
 	m.UpstreamErrors = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "upstream_errors_total",
 		Help: "Failed upstream calls by kind."}, []string{"kind"})
-	m.Registry.MustRegister(m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Expansions,
+	m.Panics = prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "panics_total",
+		Help: "Requests whose handler panicked; each was answered 500 and the process went on."})
+	m.Registry.MustRegister(m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Expansions,
 		m.Lossy, m.UpstreamErrors, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if frames != nil {
 		m.WatchFrames(frames)

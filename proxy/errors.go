@@ -124,6 +124,8 @@ func ReplyFor(err error) Reply {
 func replyForRequest(err *RequestError) Reply {
 	var small *fasthttp.ErrSmallBuffer
 	switch {
+	case errors.Is(err.Err, errSessionsFull):
+		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: too many open RTM sessions, retry later"}
 	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
 		return Reply{Status: fasthttp.StatusRequestEntityTooLarge, Type: TypeEntityTooLarge, Message: "lcgate: request body too large"}
 	case errors.As(err.Err, &small):
@@ -131,6 +133,11 @@ func replyForRequest(err *RequestError) Reply {
 	}
 	return Reply{Status: fasthttp.StatusBadRequest, Type: TypeValidation, Message: "lcgate: " + err.Reason}
 }
+
+// errTooManySessions refuses an RTM upgrade beyond Options.MaxSessions.
+var errTooManySessions = &RequestError{Reason: "too many open RTM sessions", Err: errSessionsFull}
+
+var errSessionsFull = errors.New("sessions full")
 
 // errBadAnswer is an upstream answer that is not the API's JSON.
 var errBadAnswer = errors.New("answer is not a Customer Chat API document")

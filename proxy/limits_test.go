@@ -111,3 +111,39 @@ func TestDrainDeliversFramesAcceptedBeforeTheClose(t *testing.T) {
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }
+
+// TestSessionsBeyondTheCapGet503: with MaxSessions open, the next upgrade is refused with 503
+// in the API's error format; once one closes, a new one is accepted.
+func TestSessionsBeyondTheCapGet503(t *testing.T) {
+	gw := startGateway(t, Options{Upstream: startSim(t), UpstreamVersion: "3.2", MaxSessions: 2})
+	url := "ws://" + gw.Addr + "/v3.2/customer/rtm/ws?license_id=123"
+	var open []*websocket.Conn
+	for i := 0; i < 2; i++ {
+		c, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		open = append(open, c)
+	}
+	_, resp, err := websocket.DefaultDialer.Dial(url, nil)
+	if err == nil || resp == nil || resp.StatusCode != 503 {
+		t.Fatalf("third session: %v %v, want a 503 refusal", err, resp)
+	}
+	if body := readBody(t, resp); !strings.Contains(body, `"type":"internal"`) {
+		t.Errorf("refusal body %s", body)
+	}
+	_ = open[0].Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		c, _, err := websocket.DefaultDialer.Dial(url, nil)
+		if err == nil {
+			_ = c.Close()
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no session accepted after one closed: %v", err)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}

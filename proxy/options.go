@@ -32,6 +32,9 @@ const (
 	DefaultMaxMessageSize = 1 << 20
 	// DefaultMaxUpstreamConns caps the Web connections open to the upstream at once.
 	DefaultMaxUpstreamConns = 512
+	// DefaultMaxSessions caps the RTM sessions (WebSocket and SockJS) open at once; each
+	// holds two connections and a few goroutines.
+	DefaultMaxSessions = 20000
 )
 
 // Options configures a Server. Upstream and UpstreamVersion are required; every other
@@ -63,6 +66,9 @@ type Options struct {
 	// MaxUpstreamConns caps concurrent Web connections to the upstream. Zero means
 	// DefaultMaxUpstreamConns.
 	MaxUpstreamConns int
+	// MaxSessions caps the RTM sessions open at once; more get 503 before the upgrade. Zero
+	// means DefaultMaxSessions.
+	MaxSessions int
 	// BareV30Answers sends translated Web answers to 3.0 clients bare instead of wrapped in
 	// {"payload": …}. 3.0 documents only its request envelope; the wrapped answer is the
 	// default (spec/methods.md §1.1), this switch is for deployments whose clients read bare
@@ -91,6 +97,7 @@ func (o Options) withDefaults() Options {
 	o.MaxBodySize = orDefault(o.MaxBodySize, DefaultMaxBodySize)
 	o.MaxMessageSize = orDefault(o.MaxMessageSize, DefaultMaxMessageSize)
 	o.MaxUpstreamConns = orDefault(o.MaxUpstreamConns, DefaultMaxUpstreamConns)
+	o.MaxSessions = orDefault(o.MaxSessions, DefaultMaxSessions)
 	return o
 }
 
@@ -117,7 +124,7 @@ func (o Options) validate() error {
 		}
 	}
 	if o.UpstreamTimeout < 0 || o.HandshakeTimeout < 0 || o.WriteTimeout < 0 || o.CloseGrace < 0 ||
-		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 {
+		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 || o.MaxSessions < 0 {
 		errs = append(errs, errors.New("timeouts and limits must not be negative"))
 	}
 	return errors.Join(errs...)

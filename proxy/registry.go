@@ -3,6 +3,7 @@ package proxy
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 )
 
 // registry tracks RTM connections from the upstream dial to the end of their session,
@@ -12,10 +13,14 @@ type registry struct {
 	live    map[*session]struct{}
 	closing bool
 	wg      sync.WaitGroup // one count per connection between begin and end
+	open    atomic.Int64   // the same count, readable
 }
 
 // begin counts a connection whose upstream leg is open but whose session has not started.
-func (r *registry) begin() { r.wg.Add(1) }
+func (r *registry) begin() {
+	r.wg.Add(1)
+	r.open.Add(1)
+}
 
 // attach records a started session; during a shutdown it is sent away at once.
 func (r *registry) attach(s *session) {
@@ -32,6 +37,7 @@ func (r *registry) attach(s *session) {
 
 // end undoes begin, and attach when s is not nil.
 func (r *registry) end(s *session) {
+	defer r.open.Add(-1)
 	if s != nil {
 		r.mu.Lock()
 		delete(r.live, s)

@@ -29,6 +29,9 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool) 
 	if !websocket.FastHTTPIsWebSocketUpgrade(ctx) {
 		return &RequestError{Reason: "the RTM endpoint expects a WebSocket upgrade"}
 	}
+	if s.sessions.open.Load() >= int64(s.opts.MaxSessions) { // a soft cap: checked, then counted
+		return errTooManySessions
+	}
 	upConn, resp, err := s.dialUpstream(ctx)
 	if err != nil {
 		if errors.Is(err, websocket.ErrBadHandshake) && resp != nil && resp.StatusCode >= 300 {

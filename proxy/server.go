@@ -235,6 +235,9 @@ func (s *Server) handleParseError(ctx *fasthttp.RequestCtx, err error) {
 
 func (s *Server) recoverPanic(ctx *fasthttp.RequestCtx) {
 	if v := recover(); v != nil {
+		if m := s.opts.Metrics; m != nil {
+			m.Panics.Inc()
+		}
 		s.fail(ctx, fmt.Errorf("proxy: panic: %v", v))
 	}
 }

@@ -63,6 +63,7 @@ type Limits struct {
 	MaxBodySize      int           `help:"Largest Web request or answer body in bytes; larger requests get 413 (default ${default})." default:"${default_max_body_size}" env:"LCGATE_MAX_BODY_SIZE" placeholder:"BYTES"`
 	MaxMessageSize   int64         `help:"Largest RTM message in bytes; a larger one closes its sender's leg with 1009 (default ${default})." default:"${default_max_message_size}" env:"LCGATE_MAX_MESSAGE_SIZE" placeholder:"BYTES"`
 	MaxUpstreamConns int           `help:"Most Web connections open to the upstream at once (default ${default})." default:"${default_max_upstream_conns}" env:"LCGATE_MAX_UPSTREAM_CONNS" placeholder:"N"`
+	MaxSessions      int           `help:"Most RTM sessions open at once; more are refused with 503 (default ${default})." default:"${default_max_sessions}" env:"LCGATE_MAX_SESSIONS" placeholder:"N"`
 }
 
 // check adds the problems of the limits to errs: every one must be positive.
@@ -75,6 +76,7 @@ func (l Limits) check(errs ConfigError) ConfigError {
 		{"write-timeout", l.WriteTimeout <= 0}, {"close-grace", l.CloseGrace <= 0},
 		{"drain-timeout", l.DrainTimeout <= 0}, {"max-body-size", l.MaxBodySize <= 0},
 		{"max-message-size", l.MaxMessageSize <= 0}, {"max-upstream-conns", l.MaxUpstreamConns <= 0},
+		{"max-sessions", l.MaxSessions <= 0},
 	} {
 		if d.bad {
 			errs = append(errs, FieldError{d.field, "must be positive"})
@@ -109,6 +111,7 @@ func kongVars() map[string]string {
 		"default_max_body_size":      strconv.Itoa(proxy.DefaultMaxBodySize),
 		"default_max_message_size":   strconv.Itoa(proxy.DefaultMaxMessageSize),
 		"default_max_upstream_conns": strconv.Itoa(proxy.DefaultMaxUpstreamConns),
+		"default_max_sessions":       strconv.Itoa(proxy.DefaultMaxSessions),
 	}
 }
 
@@ -198,5 +201,5 @@ func DefaultLimits() Limits {
 	return Limits{UpstreamTimeout: proxy.DefaultUpstreamTimeout, HandshakeTimeout: proxy.DefaultHandshakeTimeout,
 		WriteTimeout: proxy.DefaultWriteTimeout, CloseGrace: proxy.DefaultCloseGrace, DrainTimeout: DefaultDrainTimeout,
 		MaxBodySize: proxy.DefaultMaxBodySize, MaxMessageSize: proxy.DefaultMaxMessageSize,
-		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns}
+		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns, MaxSessions: proxy.DefaultMaxSessions}
 }

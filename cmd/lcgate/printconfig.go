@@ -27,6 +27,7 @@ func printConfig(w io.Writer, c Config) error {
 		"max_body_size":                 c.Limits.MaxBodySize,
 		"max_message_size":              c.Limits.MaxMessageSize,
 		"max_upstream_conns":            c.Limits.MaxUpstreamConns,
+		"max_sessions":                  c.Limits.MaxSessions,
 		"log_level":                     c.Log.LogLevel,
 		"log_format":                    c.Log.LogFormat,
 	}

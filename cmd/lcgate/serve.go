@@ -83,6 +83,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		MaxBodySize:                cfg.Limits.MaxBodySize,
 		MaxMessageSize:             cfg.Limits.MaxMessageSize,
 		MaxUpstreamConns:           cfg.Limits.MaxUpstreamConns,
+		MaxSessions:                cfg.Limits.MaxSessions,
 		Logger:                     log.With("component", "proxy"),
 	})
 	if err != nil {
