@@ -32,6 +32,18 @@ const (
 	DefaultMaxMessageSize = 1 << 20
 	// DefaultMaxUpstreamConns caps the Web connections open to the upstream at once.
 	DefaultMaxUpstreamConns = 512
+	// DefaultReadTimeout bounds reading a whole client request, headers and body.
+	DefaultReadTimeout = 30 * time.Second
+	// DefaultClientWriteTimeout bounds writing a Web answer to a client.
+	DefaultClientWriteTimeout = 30 * time.Second
+	// DefaultIdleTimeout closes a client keep-alive connection idle that long (nginx's
+	// keepalive_timeout).
+	DefaultIdleTimeout = 75 * time.Second
+	// DefaultMaxHeaderSize caps a request's headers in bytes; larger get 431.
+	DefaultMaxHeaderSize = 8 << 10
+	// DefaultMaxPendingPerSession caps the requests of one RTM session waiting for the
+	// upstream; more get request_timeout at once.
+	DefaultMaxPendingPerSession = 1000
 	// DefaultMaxSessions caps the RTM sessions (WebSocket and SockJS) open at once; each
 	// holds two connections and a few goroutines.
 	DefaultMaxSessions = 20000
@@ -66,6 +78,15 @@ type Options struct {
 	// MaxUpstreamConns caps concurrent Web connections to the upstream. Zero means
 	// DefaultMaxUpstreamConns.
 	MaxUpstreamConns int
+	// ReadTimeout, ClientWriteTimeout and IdleTimeout bound a client connection: reading a
+	// request, writing an answer, staying idle. Zero means their defaults.
+	ReadTimeout, ClientWriteTimeout, IdleTimeout time.Duration
+	// MaxHeaderSize caps a request's headers in bytes (431 beyond). Zero means
+	// DefaultMaxHeaderSize.
+	MaxHeaderSize int
+	// MaxPendingPerSession caps the requests of one translated RTM session waiting for the
+	// upstream. Zero means DefaultMaxPendingPerSession.
+	MaxPendingPerSession int
 	// MaxSessions caps the RTM sessions open at once; more get 503 before the upgrade. Zero
 	// means DefaultMaxSessions.
 	MaxSessions int
@@ -98,6 +119,11 @@ func (o Options) withDefaults() Options {
 	o.MaxMessageSize = orDefault(o.MaxMessageSize, DefaultMaxMessageSize)
 	o.MaxUpstreamConns = orDefault(o.MaxUpstreamConns, DefaultMaxUpstreamConns)
 	o.MaxSessions = orDefault(o.MaxSessions, DefaultMaxSessions)
+	o.ReadTimeout = orDefault(o.ReadTimeout, DefaultReadTimeout)
+	o.ClientWriteTimeout = orDefault(o.ClientWriteTimeout, DefaultClientWriteTimeout)
+	o.IdleTimeout = orDefault(o.IdleTimeout, DefaultIdleTimeout)
+	o.MaxHeaderSize = orDefault(o.MaxHeaderSize, DefaultMaxHeaderSize)
+	o.MaxPendingPerSession = orDefault(o.MaxPendingPerSession, DefaultMaxPendingPerSession)
 	return o
 }
 
@@ -124,7 +150,8 @@ func (o Options) validate() error {
 		}
 	}
 	if o.UpstreamTimeout < 0 || o.HandshakeTimeout < 0 || o.WriteTimeout < 0 || o.CloseGrace < 0 ||
-		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 || o.MaxSessions < 0 {
+		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 || o.MaxSessions < 0 ||
+		o.ReadTimeout < 0 || o.ClientWriteTimeout < 0 || o.IdleTimeout < 0 || o.MaxHeaderSize < 0 || o.MaxPendingPerSession < 0 {
 		errs = append(errs, errors.New("timeouts and limits must not be negative"))
 	}
 	return errors.Join(errs...)

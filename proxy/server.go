@@ -17,12 +17,8 @@ import (
 
 // Limits of the client-facing server and of the upstream Web client.
 const (
-	serverReadTimeout    = 30 * time.Second // whole request, headers and body
-	serverWriteTimeout   = 30 * time.Second
-	serverIdleTimeout    = 75 * time.Second // nginx's keepalive_timeout
-	serverReadBufferSize = 8 << 10          // also caps the request header size (431)
-	upstreamIdleTimeout  = 10 * time.Second // below common upstream keep-alive timeouts
-	upstreamConnWait     = 250 * time.Millisecond
+	upstreamIdleTimeout = 10 * time.Second // below common upstream keep-alive timeouts
+	upstreamConnWait    = 250 * time.Millisecond
 )
 
 // Server is the gateway: it accepts Customer Chat API clients and relays them to one
@@ -71,10 +67,10 @@ func New(opts Options) (*Server, error) {
 		Handler:            s.Handler,
 		ErrorHandler:       s.handleParseError,
 		Name:               "lcgate",
-		ReadTimeout:        serverReadTimeout,
-		WriteTimeout:       serverWriteTimeout,
-		IdleTimeout:        serverIdleTimeout,
-		ReadBufferSize:     serverReadBufferSize,
+		ReadTimeout:        opts.ReadTimeout,
+		WriteTimeout:       opts.ClientWriteTimeout,
+		IdleTimeout:        opts.IdleTimeout,
+		ReadBufferSize:     opts.MaxHeaderSize,
 		MaxRequestBodySize: opts.MaxBodySize,
 		CloseOnShutdown:    true,
 		Logger:             fasthttpLogger{opts.Logger},

@@ -26,7 +26,7 @@ func (s *Server) newRTMTranslator(sess *session, client string) *rtmTranslator {
 		sess.down.generated.Add(1)
 		return sess.toClient([][]byte{msg}) // SockJS-framed if need be
 	}
-	return &rtmTranslator{rtm: translate.NewRTM(&s.engine, cv, uv, sendUp, sendClient)}
+	return &rtmTranslator{rtm: translate.NewRTM(&s.engine, cv, uv, s.opts.MaxPendingPerSession, sendUp, sendClient)}
 }
 
 func (t *rtmTranslator) fromClient(msg []byte) (toUpstream, toClient []byte) {

@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -102,5 +103,38 @@ func TestTranslatedRTMAnswersRequestsWithoutRequestID(t *testing.T) {
 	}
 	if push.Get("action").String() != "incoming_chat_thread" || push.Get("request_id").Exists() {
 		t.Errorf("push %s, want incoming_chat_thread without request_id", push.Raw)
+	}
+}
+
+// TestTranslatedRTMBoundsPendingRequests: with MaxPendingPerSession requests unanswered, the
+// next gets request_timeout at once, in the client's format.
+func TestTranslatedRTMBoundsPendingRequests(t *testing.T) {
+	up := startUpstream(t, &fakeUpstream{rtm: func(c *websocket.Conn) {
+		for { // reads and never answers
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", MaxPendingPerSession: 2})
+	conn, _, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.1/customer/rtm/ws?license_id=123", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	for i := 1; i <= 3; i++ {
+		frame := `{"request_id":"r` + strconv.Itoa(i) + `","action":"get_groups_status","payload":{"all":true}}`
+		if err := conn.WriteMessage(websocket.TextMessage, []byte(frame)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, msg, err := conn.ReadMessage()
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := gjson.ParseBytes(msg)
+	if a.Get("request_id").String() != "r3" || a.Get("payload.error.type").String() != "request_timeout" {
+		t.Fatalf("got %s, want request r3 refused with request_timeout", msg)
 	}
 }

@@ -13,8 +13,9 @@ import (
 
 // RTM limits.
 const (
-	// MaxRTMPending bounds the requests of one session waiting for the upstream's answer.
-	MaxRTMPending = 1000
+	// DefaultMaxRTMPending bounds the requests of one session waiting for the upstream's
+	// answer when NewRTM is given no limit.
+	DefaultMaxRTMPending = 1000
 	// RTMCallTimeout bounds one upstream call an expansion makes over RTM.
 	RTMCallTimeout = 30 * time.Second
 	// recentRIDs is how many answered requests keep their request id mapping, for the pushes
@@ -40,6 +41,8 @@ type RTM struct {
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+
+	maxPending int
 
 	mu      sync.Mutex
 	room    *sync.Cond // signalled when a request is answered
@@ -80,10 +83,14 @@ type rtmReply struct {
 type ridPair struct{ gateway, client string }
 
 // NewRTM returns the translator of one session. sendUp and sendClient write one text frame to
-// the upstream and client legs; they must be safe for concurrent use.
-func NewRTM(e *Engine, client, upstream versions.Version, sendUp, sendClient func([]byte) error) *RTM {
+// the upstream and client legs; they must be safe for concurrent use. maxPending bounds the
+// requests waiting for the upstream (DefaultMaxRTMPending when not positive).
+func NewRTM(e *Engine, client, upstream versions.Version, maxPending int, sendUp, sendClient func([]byte) error) *RTM {
+	if maxPending <= 0 {
+		maxPending = DefaultMaxRTMPending
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &RTM{engine: e, client: client, upstream: upstream, sendUp: sendUp, sendClient: sendClient,
+	r := &RTM{engine: e, client: client, upstream: upstream, sendUp: sendUp, sendClient: sendClient, maxPending: maxPending,
 		ctx: ctx, cancel: cancel, pending: map[string]*rtmPending{}, held: map[string][][]byte{}}
 	r.room = sync.NewCond(&r.mu)
 	return r
@@ -275,7 +282,7 @@ func (r *RTM) hold(rid string, msgs [][]byte) bool {
 func (r *RTM) track(p *rtmPending) (string, bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.pending) >= MaxRTMPending {
+	if len(r.pending) >= r.maxPending {
 		return "", false
 	}
 	r.seq++

@@ -55,15 +55,20 @@ type Config struct {
 
 // Limits are the gateway's timeouts and size limits; their defaults are the proxy's.
 type Limits struct {
-	UpstreamTimeout  time.Duration `help:"Longest wait for one upstream Web call, sending it and reading its answer (default ${default})." default:"${default_upstream_timeout}" env:"LCGATE_UPSTREAM_TIMEOUT" placeholder:"DURATION"`
-	HandshakeTimeout time.Duration `help:"Longest upstream WebSocket handshake (default ${default})." default:"${default_handshake_timeout}" env:"LCGATE_HANDSHAKE_TIMEOUT" placeholder:"DURATION"`
-	WriteTimeout     time.Duration `help:"Longest write of one RTM frame to either leg (default ${default})." default:"${default_write_timeout}" env:"LCGATE_WRITE_TIMEOUT" placeholder:"DURATION"`
-	CloseGrace       time.Duration `help:"How long a leg may take to answer a close frame (default ${default})." default:"${default_close_grace}" env:"LCGATE_CLOSE_GRACE" placeholder:"DURATION"`
-	DrainTimeout     time.Duration `help:"On SIGTERM, how long Web calls and RTM sessions get to finish before they are cut (default ${default})." default:"${default_drain_timeout}" env:"LCGATE_DRAIN_TIMEOUT" placeholder:"DURATION"`
-	MaxBodySize      int           `help:"Largest Web request or answer body in bytes; larger requests get 413 (default ${default})." default:"${default_max_body_size}" env:"LCGATE_MAX_BODY_SIZE" placeholder:"BYTES"`
-	MaxMessageSize   int64         `help:"Largest RTM message in bytes; a larger one closes its sender's leg with 1009 (default ${default})." default:"${default_max_message_size}" env:"LCGATE_MAX_MESSAGE_SIZE" placeholder:"BYTES"`
-	MaxUpstreamConns int           `help:"Most Web connections open to the upstream at once (default ${default})." default:"${default_max_upstream_conns}" env:"LCGATE_MAX_UPSTREAM_CONNS" placeholder:"N"`
-	MaxSessions      int           `help:"Most RTM sessions open at once; more are refused with 503 (default ${default})." default:"${default_max_sessions}" env:"LCGATE_MAX_SESSIONS" placeholder:"N"`
+	UpstreamTimeout    time.Duration `help:"Longest wait for one upstream Web call, sending it and reading its answer (default ${default})." default:"${default_upstream_timeout}" env:"LCGATE_UPSTREAM_TIMEOUT" placeholder:"DURATION"`
+	HandshakeTimeout   time.Duration `help:"Longest upstream WebSocket handshake (default ${default})." default:"${default_handshake_timeout}" env:"LCGATE_HANDSHAKE_TIMEOUT" placeholder:"DURATION"`
+	WriteTimeout       time.Duration `help:"Longest write of one RTM frame to either leg (default ${default})." default:"${default_write_timeout}" env:"LCGATE_WRITE_TIMEOUT" placeholder:"DURATION"`
+	CloseGrace         time.Duration `help:"How long a leg may take to answer a close frame (default ${default})." default:"${default_close_grace}" env:"LCGATE_CLOSE_GRACE" placeholder:"DURATION"`
+	DrainTimeout       time.Duration `help:"On SIGTERM, how long Web calls and RTM sessions get to finish before they are cut (default ${default})." default:"${default_drain_timeout}" env:"LCGATE_DRAIN_TIMEOUT" placeholder:"DURATION"`
+	MaxBodySize        int           `help:"Largest Web request or answer body in bytes; larger requests get 413 (default ${default})." default:"${default_max_body_size}" env:"LCGATE_MAX_BODY_SIZE" placeholder:"BYTES"`
+	MaxMessageSize     int64         `help:"Largest RTM message in bytes; a larger one closes its sender's leg with 1009 (default ${default})." default:"${default_max_message_size}" env:"LCGATE_MAX_MESSAGE_SIZE" placeholder:"BYTES"`
+	MaxUpstreamConns   int           `help:"Most Web connections open to the upstream at once (default ${default})." default:"${default_max_upstream_conns}" env:"LCGATE_MAX_UPSTREAM_CONNS" placeholder:"N"`
+	MaxSessions        int           `help:"Most RTM sessions open at once; more are refused with 503 (default ${default})." default:"${default_max_sessions}" env:"LCGATE_MAX_SESSIONS" placeholder:"N"`
+	MaxPending         int           `help:"Most requests of one translated RTM session waiting for the upstream; more are answered request_timeout (default ${default})." default:"${default_max_pending}" env:"LCGATE_MAX_PENDING" placeholder:"N"`
+	MaxHeaderSize      int           `help:"Largest request headers in bytes; larger get 431 (default ${default})." default:"${default_max_header_size}" env:"LCGATE_MAX_HEADER_SIZE" placeholder:"BYTES"`
+	ReadTimeout        time.Duration `help:"Longest read of a whole client request (default ${default})." default:"${default_read_timeout}" env:"LCGATE_READ_TIMEOUT" placeholder:"DURATION"`
+	ClientWriteTimeout time.Duration `name:"client-write-timeout" help:"Longest write of a Web answer to a client (default ${default})." default:"${default_client_write_timeout}" env:"LCGATE_CLIENT_WRITE_TIMEOUT" placeholder:"DURATION"`
+	IdleTimeout        time.Duration `help:"How long an idle client keep-alive connection stays open (default ${default})." default:"${default_idle_timeout}" env:"LCGATE_IDLE_TIMEOUT" placeholder:"DURATION"`
 }
 
 // check adds the problems of the limits to errs: every one must be positive.
@@ -76,7 +81,9 @@ func (l Limits) check(errs ConfigError) ConfigError {
 		{"write-timeout", l.WriteTimeout <= 0}, {"close-grace", l.CloseGrace <= 0},
 		{"drain-timeout", l.DrainTimeout <= 0}, {"max-body-size", l.MaxBodySize <= 0},
 		{"max-message-size", l.MaxMessageSize <= 0}, {"max-upstream-conns", l.MaxUpstreamConns <= 0},
-		{"max-sessions", l.MaxSessions <= 0},
+		{"max-sessions", l.MaxSessions <= 0}, {"max-pending", l.MaxPending <= 0},
+		{"max-header-size", l.MaxHeaderSize <= 0}, {"read-timeout", l.ReadTimeout <= 0},
+		{"client-write-timeout", l.ClientWriteTimeout <= 0}, {"idle-timeout", l.IdleTimeout <= 0},
 	} {
 		if d.bad {
 			errs = append(errs, FieldError{d.field, "must be positive"})
@@ -95,23 +102,28 @@ type LogConfig struct {
 // kongVars are the defaults as kong interpolation variables.
 func kongVars() map[string]string {
 	return map[string]string{
-		"default_listen":             DefaultListen,
-		"default_upstream":           DefaultUpstream,
-		"default_upstream_version":   DefaultUpstreamVersion,
-		"default_metrics_listen":     DefaultMetricsListen,
-		"default_sim_listen":         DefaultSimListen,
-		"default_log_level":          DefaultLogLevel,
-		"default_log_format":         DefaultLogFormat,
-		"default_v30_answers":        DefaultV30Answers,
-		"default_upstream_timeout":   proxy.DefaultUpstreamTimeout.String(),
-		"default_handshake_timeout":  proxy.DefaultHandshakeTimeout.String(),
-		"default_write_timeout":      proxy.DefaultWriteTimeout.String(),
-		"default_close_grace":        proxy.DefaultCloseGrace.String(),
-		"default_drain_timeout":      DefaultDrainTimeout.String(),
-		"default_max_body_size":      strconv.Itoa(proxy.DefaultMaxBodySize),
-		"default_max_message_size":   strconv.Itoa(proxy.DefaultMaxMessageSize),
-		"default_max_upstream_conns": strconv.Itoa(proxy.DefaultMaxUpstreamConns),
-		"default_max_sessions":       strconv.Itoa(proxy.DefaultMaxSessions),
+		"default_listen":               DefaultListen,
+		"default_upstream":             DefaultUpstream,
+		"default_upstream_version":     DefaultUpstreamVersion,
+		"default_metrics_listen":       DefaultMetricsListen,
+		"default_sim_listen":           DefaultSimListen,
+		"default_log_level":            DefaultLogLevel,
+		"default_log_format":           DefaultLogFormat,
+		"default_v30_answers":          DefaultV30Answers,
+		"default_upstream_timeout":     proxy.DefaultUpstreamTimeout.String(),
+		"default_handshake_timeout":    proxy.DefaultHandshakeTimeout.String(),
+		"default_write_timeout":        proxy.DefaultWriteTimeout.String(),
+		"default_close_grace":          proxy.DefaultCloseGrace.String(),
+		"default_drain_timeout":        DefaultDrainTimeout.String(),
+		"default_max_body_size":        strconv.Itoa(proxy.DefaultMaxBodySize),
+		"default_max_message_size":     strconv.Itoa(proxy.DefaultMaxMessageSize),
+		"default_max_upstream_conns":   strconv.Itoa(proxy.DefaultMaxUpstreamConns),
+		"default_max_sessions":         strconv.Itoa(proxy.DefaultMaxSessions),
+		"default_max_pending":          strconv.Itoa(proxy.DefaultMaxPendingPerSession),
+		"default_max_header_size":      strconv.Itoa(proxy.DefaultMaxHeaderSize),
+		"default_read_timeout":         proxy.DefaultReadTimeout.String(),
+		"default_client_write_timeout": proxy.DefaultClientWriteTimeout.String(),
+		"default_idle_timeout":         proxy.DefaultIdleTimeout.String(),
 	}
 }
 
@@ -201,5 +213,8 @@ func DefaultLimits() Limits {
 	return Limits{UpstreamTimeout: proxy.DefaultUpstreamTimeout, HandshakeTimeout: proxy.DefaultHandshakeTimeout,
 		WriteTimeout: proxy.DefaultWriteTimeout, CloseGrace: proxy.DefaultCloseGrace, DrainTimeout: DefaultDrainTimeout,
 		MaxBodySize: proxy.DefaultMaxBodySize, MaxMessageSize: proxy.DefaultMaxMessageSize,
-		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns, MaxSessions: proxy.DefaultMaxSessions}
+		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns, MaxSessions: proxy.DefaultMaxSessions,
+		MaxPending: proxy.DefaultMaxPendingPerSession, MaxHeaderSize: proxy.DefaultMaxHeaderSize,
+		ReadTimeout: proxy.DefaultReadTimeout, ClientWriteTimeout: proxy.DefaultClientWriteTimeout,
+		IdleTimeout: proxy.DefaultIdleTimeout}
 }

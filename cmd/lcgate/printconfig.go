@@ -28,6 +28,11 @@ func printConfig(w io.Writer, c Config) error {
 		"max_message_size":              c.Limits.MaxMessageSize,
 		"max_upstream_conns":            c.Limits.MaxUpstreamConns,
 		"max_sessions":                  c.Limits.MaxSessions,
+		"max_pending":                   c.Limits.MaxPending,
+		"max_header_size":               c.Limits.MaxHeaderSize,
+		"read_timeout":                  c.Limits.ReadTimeout.String(),
+		"client_write_timeout":          c.Limits.ClientWriteTimeout.String(),
+		"idle_timeout":                  c.Limits.IdleTimeout.String(),
 		"log_level":                     c.Log.LogLevel,
 		"log_format":                    c.Log.LogFormat,
 	}

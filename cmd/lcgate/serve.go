@@ -84,6 +84,11 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		MaxMessageSize:             cfg.Limits.MaxMessageSize,
 		MaxUpstreamConns:           cfg.Limits.MaxUpstreamConns,
 		MaxSessions:                cfg.Limits.MaxSessions,
+		MaxPendingPerSession:       cfg.Limits.MaxPending,
+		MaxHeaderSize:              cfg.Limits.MaxHeaderSize,
+		ReadTimeout:                cfg.Limits.ReadTimeout,
+		ClientWriteTimeout:         cfg.Limits.ClientWriteTimeout,
+		IdleTimeout:                cfg.Limits.IdleTimeout,
 		Logger:                     log.With("component", "proxy"),
 	})
 	if err != nil {
