@@ -1,6 +1,7 @@
 package proxy
 
 import (
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -146,4 +147,67 @@ func TestSessionsBeyondTheCapGet503(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// TestSilentUpstreamHandshakeIs504: an upstream that accepts the TCP connection but never
+// answers the WebSocket handshake gets the client a 504 request_timeout after
+// HandshakeTimeout.
+func TestSilentUpstreamHandshakeIs504(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan struct{})
+	var held []net.Conn
+	go func() {
+		defer close(done)
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			held = append(held, c) // never answered
+		}
+	}()
+	t.Cleanup(func() {
+		_ = ln.Close()
+		<-done
+		for _, c := range held {
+			_ = c.Close()
+		}
+	})
+	gw := startGateway(t, Options{Upstream: "http://" + ln.Addr().String(), UpstreamVersion: "3.2", HandshakeTimeout: 200 * time.Millisecond})
+	_, resp, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.2/customer/rtm/ws?license_id=1", nil)
+	if err == nil || resp == nil || resp.StatusCode != 504 {
+		t.Fatalf("dial: %v %v, want a 504 refusal", err, resp)
+	}
+	if body := readBody(t, resp); !strings.Contains(body, `"type":"request_timeout"`) {
+		t.Errorf("body %s, want request_timeout", body)
+	}
+}
+
+// TestSlowClientRequestIsCutAfterReadTimeout: a client that never finishes its request is
+// disconnected after ReadTimeout (slow loris), and the upstream sees nothing.
+func TestSlowClientRequestIsCutAfterReadTimeout(t *testing.T) {
+	up := startUpstream(t, &fakeUpstream{})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", ReadTimeout: 200 * time.Millisecond})
+	conn, err := net.Dial("tcp", gw.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = conn.Write([]byte("POST /v3.2/customer/action/get_customer?license_id=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{"))
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 512)
+	for {
+		_, err := conn.Read(buf)
+		if err == nil {
+			continue // the gateway may answer 408 before it closes
+		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatal("the gateway kept the slow connection open")
+		}
+		break // closed by the gateway
+	}
+	up.noMoreRequests(t)
 }
