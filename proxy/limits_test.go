@@ -211,3 +211,52 @@ func TestSlowClientRequestIsCutAfterReadTimeout(t *testing.T) {
 	}
 	up.noMoreRequests(t)
 }
+
+// TestRTMIdleSessionsAreClosed: with both legs silent past RTMIdleTimeout the session closes;
+// a client that pings (and an upstream that answers pongs) keeps it open.
+func TestRTMIdleSessionsAreClosed(t *testing.T) {
+	up := startUpstream(t, &fakeUpstream{rtm: func(c *websocket.Conn) {
+		for { // reads (answering pings with pongs) and never sends data
+			if _, _, err := c.ReadMessage(); err != nil {
+				return
+			}
+		}
+	}})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", RTMIdleTimeout: 300 * time.Millisecond})
+	url := "ws://" + gw.Addr + "/v3.2/customer/rtm/ws?license_id=1"
+
+	pinging, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pinging.Close()
+	readErr := make(chan error, 1)
+	go func() {
+		_, _, err := pinging.ReadMessage() // processes pongs; returns when the session closes
+		readErr <- err
+	}()
+	for i := 0; i < 12; i++ { // 1.2 s: four idle timeouts
+		if err := pinging.WriteControl(websocket.PingMessage, []byte("k"), time.Now().Add(time.Second)); err != nil {
+			t.Fatalf("ping %d: %v", i, err)
+		}
+		select {
+		case err := <-readErr:
+			t.Fatalf("a pinging session was closed: %v", err)
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+
+	silent, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	_ = silent.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_, _, err = silent.ReadMessage()
+	if ne, ok := err.(net.Error); ok && ne.Timeout() {
+		t.Fatal("a silent session stayed open")
+	}
+	if !websocket.IsCloseError(err, websocket.CloseGoingAway, websocket.CloseInternalServerErr) {
+		t.Errorf("silent session ended with %v, want a close frame", err)
+	}
+}

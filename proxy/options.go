@@ -44,6 +44,9 @@ const (
 	// DefaultMaxPendingPerSession caps the requests of one RTM session waiting for the
 	// upstream; more get request_timeout at once.
 	DefaultMaxPendingPerSession = 1000
+	// DefaultRTMIdleTimeout closes an RTM leg silent that long: clients ping every 15 s and
+	// the API closes after about 30 s of silence, so only a dead peer stays quiet longer.
+	DefaultRTMIdleTimeout = 90 * time.Second
 	// DefaultMaxSessions caps the RTM sessions (WebSocket and SockJS) open at once; each
 	// holds two connections and a few goroutines.
 	DefaultMaxSessions = 20000
@@ -81,6 +84,9 @@ type Options struct {
 	// ReadTimeout, ClientWriteTimeout and IdleTimeout bound a client connection: reading a
 	// request, writing an answer, staying idle. Zero means their defaults.
 	ReadTimeout, ClientWriteTimeout, IdleTimeout time.Duration
+	// RTMIdleTimeout closes an RTM session one of whose legs sent nothing (data, ping or
+	// pong) for that long. Zero means DefaultRTMIdleTimeout.
+	RTMIdleTimeout time.Duration
 	// MaxHeaderSize caps a request's headers in bytes (431 beyond). Zero means
 	// DefaultMaxHeaderSize.
 	MaxHeaderSize int
@@ -120,6 +126,7 @@ func (o Options) withDefaults() Options {
 	o.MaxUpstreamConns = orDefault(o.MaxUpstreamConns, DefaultMaxUpstreamConns)
 	o.MaxSessions = orDefault(o.MaxSessions, DefaultMaxSessions)
 	o.ReadTimeout = orDefault(o.ReadTimeout, DefaultReadTimeout)
+	o.RTMIdleTimeout = orDefault(o.RTMIdleTimeout, DefaultRTMIdleTimeout)
 	o.ClientWriteTimeout = orDefault(o.ClientWriteTimeout, DefaultClientWriteTimeout)
 	o.IdleTimeout = orDefault(o.IdleTimeout, DefaultIdleTimeout)
 	o.MaxHeaderSize = orDefault(o.MaxHeaderSize, DefaultMaxHeaderSize)
@@ -151,7 +158,7 @@ func (o Options) validate() error {
 	}
 	if o.UpstreamTimeout < 0 || o.HandshakeTimeout < 0 || o.WriteTimeout < 0 || o.CloseGrace < 0 ||
 		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 || o.MaxSessions < 0 ||
-		o.ReadTimeout < 0 || o.ClientWriteTimeout < 0 || o.IdleTimeout < 0 || o.MaxHeaderSize < 0 || o.MaxPendingPerSession < 0 {
+		o.ReadTimeout < 0 || o.RTMIdleTimeout < 0 || o.ClientWriteTimeout < 0 || o.IdleTimeout < 0 || o.MaxHeaderSize < 0 || o.MaxPendingPerSession < 0 {
 		errs = append(errs, errors.New("timeouts and limits must not be negative"))
 	}
 	return errors.Join(errs...)

@@ -31,6 +31,13 @@ type session struct {
 	// up and down count data frames per direction (never nil once the session runs).
 	up, down *frameCounters
 
+	// idle closes a leg that sent nothing (data or control) for that long; 0: never.
+	// deadlineMu orders the idle deadlines against the closing ones: once closing is set,
+	// a leg's read deadline is the close grace and is no longer pushed back.
+	idle       time.Duration
+	deadlineMu sync.Mutex
+	closing    bool
+
 	// mu orders goAway and kill (called by Shutdown) before the end of run: once ended is
 	// set, fasthttp may recycle the client connection, so neither leg may be touched.
 	mu    sync.Mutex
@@ -39,7 +46,7 @@ type session struct {
 
 func newSession(client, upstream *websocket.Conn, opts Options) *session {
 	s := &session{client: client, upstream: upstream,
-		writeTimeout: opts.WriteTimeout, closeGrace: opts.CloseGrace,
+		writeTimeout: opts.WriteTimeout, closeGrace: opts.CloseGrace, idle: opts.RTMIdleTimeout,
 		up: &frameCounters{}, down: &frameCounters{}}
 	s.wire(client, upstream, opts.MaxMessageSize)
 	s.wire(upstream, client, opts.MaxMessageSize)
@@ -52,10 +59,12 @@ func (s *session) wire(src, dst *websocket.Conn, limit int64) {
 	src.SetReadLimit(limit)
 	src.SetCloseHandler(func(int, string) error { return nil }) // the relay forwards it
 	src.SetPingHandler(func(data string) error {
+		s.keepAlive(src)
 		s.control(dst, websocket.PingMessage, []byte(data))
 		return nil
 	})
 	src.SetPongHandler(func(data string) error {
+		s.keepAlive(src)
 		s.control(dst, websocket.PongMessage, []byte(data))
 		return nil
 	})
@@ -113,8 +122,9 @@ func (s *session) run() {
 // lostCode when src vanished without one. Either way it then bounds how long the opposite
 // relay waits for dst's answer to the close.
 func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
-	defer func() { _ = dst.SetReadDeadline(time.Now().Add(s.closeGrace)) }()
+	defer s.graceFor(dst)
 	for {
+		s.keepAlive(src)
 		kind, msg, err := src.ReadMessage()
 		if err != nil {
 			code, text := closeFor(err, lostCode)
@@ -241,9 +251,8 @@ func (s *session) goAway() {
 	}
 	s.control(s.client, websocket.CloseMessage, goingAway)
 	s.control(s.upstream, websocket.CloseMessage, goingAway)
-	grace := time.Now().Add(s.closeGrace)
-	_ = s.client.SetReadDeadline(grace)
-	_ = s.upstream.SetReadDeadline(grace)
+	s.graceFor(s.client)
+	s.graceFor(s.upstream)
 }
 
 // kill cuts both legs at once. Safe concurrently with run; it does nothing once run has
@@ -272,4 +281,25 @@ func closeFor(err error, lostCode int) (code int, text string) {
 		return lostCode, ""
 	}
 	return ce.Code, ce.Text
+}
+
+// keepAlive pushes a leg's idle deadline back, unless the session is closing.
+func (s *session) keepAlive(c *websocket.Conn) {
+	if s.idle <= 0 {
+		return
+	}
+	s.deadlineMu.Lock()
+	defer s.deadlineMu.Unlock()
+	if !s.closing {
+		_ = c.SetReadDeadline(time.Now().Add(s.idle))
+	}
+}
+
+// graceFor bounds how long a leg may take to answer the close: from now on its read
+// deadline is the close grace.
+func (s *session) graceFor(c *websocket.Conn) {
+	s.deadlineMu.Lock()
+	defer s.deadlineMu.Unlock()
+	s.closing = true
+	_ = c.SetReadDeadline(time.Now().Add(s.closeGrace))
 }

@@ -68,6 +68,7 @@ type Limits struct {
 	MaxHeaderSize      int           `help:"Largest request headers in bytes; larger get 431 (default ${default})." default:"${default_max_header_size}" env:"LCGATE_MAX_HEADER_SIZE" placeholder:"BYTES"`
 	ReadTimeout        time.Duration `help:"Longest read of a whole client request (default ${default})." default:"${default_read_timeout}" env:"LCGATE_READ_TIMEOUT" placeholder:"DURATION"`
 	ClientWriteTimeout time.Duration `name:"client-write-timeout" help:"Longest write of a Web answer to a client (default ${default})." default:"${default_client_write_timeout}" env:"LCGATE_CLIENT_WRITE_TIMEOUT" placeholder:"DURATION"`
+	RTMIdleTimeout     time.Duration `name:"rtm-idle-timeout" help:"Close an RTM session one of whose legs sent nothing (data, ping or pong) for that long (default ${default})." default:"${default_rtm_idle_timeout}" env:"LCGATE_RTM_IDLE_TIMEOUT" placeholder:"DURATION"`
 	IdleTimeout        time.Duration `help:"How long an idle client keep-alive connection stays open (default ${default})." default:"${default_idle_timeout}" env:"LCGATE_IDLE_TIMEOUT" placeholder:"DURATION"`
 }
 
@@ -84,6 +85,7 @@ func (l Limits) check(errs ConfigError) ConfigError {
 		{"max-sessions", l.MaxSessions <= 0}, {"max-pending", l.MaxPending <= 0},
 		{"max-header-size", l.MaxHeaderSize <= 0}, {"read-timeout", l.ReadTimeout <= 0},
 		{"client-write-timeout", l.ClientWriteTimeout <= 0}, {"idle-timeout", l.IdleTimeout <= 0},
+		{"rtm-idle-timeout", l.RTMIdleTimeout <= 0},
 	} {
 		if d.bad {
 			errs = append(errs, FieldError{d.field, "must be positive"})
@@ -124,6 +126,7 @@ func kongVars() map[string]string {
 		"default_read_timeout":         proxy.DefaultReadTimeout.String(),
 		"default_client_write_timeout": proxy.DefaultClientWriteTimeout.String(),
 		"default_idle_timeout":         proxy.DefaultIdleTimeout.String(),
+		"default_rtm_idle_timeout":     proxy.DefaultRTMIdleTimeout.String(),
 	}
 }
 
@@ -216,5 +219,5 @@ func DefaultLimits() Limits {
 		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns, MaxSessions: proxy.DefaultMaxSessions,
 		MaxPending: proxy.DefaultMaxPendingPerSession, MaxHeaderSize: proxy.DefaultMaxHeaderSize,
 		ReadTimeout: proxy.DefaultReadTimeout, ClientWriteTimeout: proxy.DefaultClientWriteTimeout,
-		IdleTimeout: proxy.DefaultIdleTimeout}
+		IdleTimeout: proxy.DefaultIdleTimeout, RTMIdleTimeout: proxy.DefaultRTMIdleTimeout}
 }

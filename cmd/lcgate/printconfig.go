@@ -33,6 +33,7 @@ func printConfig(w io.Writer, c Config) error {
 		"read_timeout":                  c.Limits.ReadTimeout.String(),
 		"client_write_timeout":          c.Limits.ClientWriteTimeout.String(),
 		"idle_timeout":                  c.Limits.IdleTimeout.String(),
+		"rtm_idle_timeout":              c.Limits.RTMIdleTimeout.String(),
 		"log_level":                     c.Log.LogLevel,
 		"log_format":                    c.Log.LogFormat,
 	}

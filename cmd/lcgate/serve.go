@@ -89,6 +89,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		ReadTimeout:                cfg.Limits.ReadTimeout,
 		ClientWriteTimeout:         cfg.Limits.ClientWriteTimeout,
 		IdleTimeout:                cfg.Limits.IdleTimeout,
+		RTMIdleTimeout:             cfg.Limits.RTMIdleTimeout,
 		Logger:                     log.With("component", "proxy"),
 	})
 	if err != nil {
