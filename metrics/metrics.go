@@ -52,7 +52,18 @@ type Metrics struct {
 	UpstreamErrors *prometheus.CounterVec
 	// Panics counts requests whose handler panicked (answered 500; the process goes on).
 	Panics prometheus.Counter
+	// FramesDropped counts RTM frames not forwarded, by direction and reason.
+	FramesDropped *prometheus.CounterVec
 }
+
+// Reasons an RTM frame is not forwarded.
+const (
+	DropNoCounterpart  = "no_counterpart"  // a push the client's version does not have
+	DropGatewayCall    = "gateway_call"    // the answer to lcgate's own call (an expansion's)
+	DropUnknownRequest = "unknown_request" // an answer to no pending request
+	DropMalformed      = "malformed"       // not an RTM frame
+	DropRefused        = "refused"         // a client frame answered by lcgate with an error
+)
 
 // New returns a fresh set of collectors in its own registry. frames, when set, is read at
 // each scrape for the RTM frame counters (see FramesFunc).
@@ -78,7 +89,9 @@ func New(frames FramesFunc) *Metrics {
 		Help: "Failed upstream calls by kind."}, []string{"kind"})
 	m.Panics = prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "panics_total",
 		Help: "Requests whose handler panicked; each was answered 500 and the process went on."})
-	m.Registry.MustRegister(m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Expansions,
+	m.FramesDropped = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "rtm_frames_dropped_total",
+		Help: "RTM frames not forwarded, by direction (up: client to upstream) and reason."}, []string{"direction", "reason"})
+	m.Registry.MustRegister(m.FramesDropped, m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Expansions,
 		m.Lossy, m.UpstreamErrors, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if frames != nil {
 		m.WatchFrames(frames)

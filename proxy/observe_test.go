@@ -5,11 +5,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/fasthttp/websocket"
 	"github.com/lcgate/lcgate/metrics"
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
+	"github.com/tidwall/gjson"
 )
 
 // TestMetricsCountRequestsSessionsAndExpansions drives a gateway with metrics and checks the
@@ -84,5 +86,50 @@ func TestMetricsCountUpstreamFailures(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(m.Requests.WithLabelValues("web", "3.2", "3.2", "get_customer", "upstream_error")); got != 1 {
 		t.Errorf("requests_total{upstream_error} = %v, want 1", got)
+	}
+}
+
+// TestMetricsCountDroppedFramesByReason: a refused client frame and a push the client's
+// version lacks are counted with their reasons.
+func TestMetricsCountDroppedFramesByReason(t *testing.T) {
+	m := metrics.New(nil)
+	sim := startSim(t)
+	gw := startGateway(t, Options{Upstream: sim, UpstreamVersion: "3.2", Metrics: m})
+	conn, _, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.0/customer/rtm/ws?license_id=123", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"1","action":"login","payload":{"token":"Bearer drop"}}`))
+	_, login, _ := conn.ReadMessage()
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"2","action":"nope","payload":{}}`))
+	_, _, _ = conn.ReadMessage()
+	customer := gjson.GetBytes(login, "payload.customer_id").String()
+	for _, op := range []string{"send_greeting", "cancel_greeting"} { // 3.0 has no greeting_canceled push
+		body := `{"customer_id":"` + customer + `","text":"Hi"}`
+		res, err := http.Post(sim+"/sim/agent/"+op, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = res.Body.Close()
+	}
+	_, greeting, _ := conn.ReadMessage() // the greeting as incoming_multicast
+	if gjson.GetBytes(greeting, "action").String() != "incoming_multicast" {
+		t.Fatalf("greeting push = %s", greeting)
+	}
+	// The upstream queued greeting_canceled before this answer: once the answer is here,
+	// the push has been through the gateway.
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"3","action":"get_groups_status","payload":{"all":true}}`))
+	if _, a, _ := conn.ReadMessage(); gjson.GetBytes(a, "request_id").String() != "3" {
+		t.Fatalf("frame after the greeting: %s", a)
+	}
+	_ = conn.Close()
+	gw.stop(t)
+	if got := testutil.ToFloat64(m.FramesDropped.WithLabelValues("up", metrics.DropRefused)); got != 1 {
+		t.Errorf("dropped{up,refused} = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.FramesDropped.WithLabelValues("down", metrics.DropNoCounterpart)); got != 1 {
+		t.Errorf("dropped{down,no_counterpart} = %v, want 1 (greeting_canceled)", got)
 	}
 }

@@ -26,7 +26,11 @@ func (s *Server) newRTMTranslator(sess *session, client string) *rtmTranslator {
 		sess.down.generated.Add(1)
 		return sess.toClient([][]byte{msg}) // SockJS-framed if need be
 	}
-	return &rtmTranslator{rtm: translate.NewRTM(&s.engine, cv, uv, s.opts.MaxPendingPerSession, sendUp, sendClient)}
+	rtm := translate.NewRTM(&s.engine, cv, uv, s.opts.MaxPendingPerSession, sendUp, sendClient)
+	if m := s.opts.Metrics; m != nil {
+		rtm.OnDrop = func(direction, reason string) { m.FramesDropped.WithLabelValues(direction, reason).Inc() }
+	}
+	return &rtmTranslator{rtm: rtm}
 }
 
 func (t *rtmTranslator) fromClient(msg []byte) (toUpstream, toClient []byte) {

@@ -44,6 +44,10 @@ type RTM struct {
 
 	maxPending int
 
+	// OnDrop, when set before use, is told each frame not forwarded: its direction ("up":
+	// from the client, "down": from the upstream) and why (see package metrics' Drop…).
+	OnDrop func(direction, reason string)
+
 	mu      sync.Mutex
 	room    *sync.Cond // signalled when a request is answered
 	seq     uint64
@@ -110,6 +114,7 @@ func (r *RTM) Stop() {
 func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 	f, err := ParseFrame(msg)
 	if err != nil {
+		r.drop("up", "refused")
 		return nil, r.errorFrame(f, err)
 	}
 	if f.Action == "ping" { // the same in every version; unanswered before login, so not tracked
@@ -117,6 +122,7 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 		return msg, nil
 	}
 	if m, ok := versions.Lookup(r.client, f.Action); !ok || !m.RTM {
+		r.drop("up", "refused")
 		jsontree.Release(f.Payload)
 		return nil, r.errorFrame(f, &versions.APIError{Type: "validation",
 			Message: "lcgate: unknown action \"" + f.Action + "\" in RTM version " + r.client.String()})
@@ -137,6 +143,7 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 		r.expand(f)
 		return nil, nil
 	case err != nil:
+		r.drop("up", "refused")
 		jsontree.Release(f.Payload)
 		return nil, r.errorFrame(f, err)
 	}
@@ -144,6 +151,7 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 		after: after, req: reqCopy}
 	rid, ok := r.track(p)
 	if !ok {
+		r.drop("up", "refused")
 		jsontree.Release(f.Payload)
 		jsontree.Release(reqCopy)
 		return nil, r.errorFrame(f, &versions.APIError{Type: "request_timeout", Message: "lcgate: too many requests waiting for the upstream"})
@@ -175,6 +183,7 @@ func (r *RTM) pushesAfter(action string) []pushAfter {
 func (r *RTM) FromUpstream(msg []byte) [][]byte {
 	f, err := ParseFrame(msg)
 	if err != nil {
+		r.drop("down", "malformed")
 		return nil // not an RTM frame: nothing the client could read either
 	}
 	defer func() {
@@ -190,6 +199,7 @@ func (r *RTM) FromUpstream(msg []byte) [][]byte {
 		if f.Action == "ping" {
 			return [][]byte{msg} // the answer to an untracked ping
 		}
+		r.drop("down", "unknown_request")
 		return nil
 	}
 	defer jsontree.Release(p.req)
@@ -201,6 +211,7 @@ func (r *RTM) FromUpstream(msg []byte) [][]byte {
 			f.Payload = nil // handed to the waiting expansion
 		}
 		p.reply <- rep
+		r.drop("down", "gateway_call")
 		return nil
 	}
 	out := Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction, Type: "response", Success: f.Success, Payload: f.Payload}
@@ -257,7 +268,9 @@ func (r *RTM) push(f Frame) [][]byte {
 	}
 	var frames [][]byte
 	name, err := r.engine.Rewrite(r.ctx, KindPush, r.upstream, r.client, f.Action, f.Payload)
-	if err == nil && name != "" { // else dropped: the client's version has no such push
+	if err != nil || name == "" {
+		r.drop("down", "no_counterpart")
+	} else {
 		frames = append(frames, AppendFrame(nil, Frame{RequestID: rid, HasRID: hasRID, Action: name, Type: "push", Payload: f.Payload}))
 	}
 	frames = r.appendPush(frames, step.Older, alsoName, also, rid, hasRID)
@@ -443,4 +456,11 @@ func (c *rtmCaller) Call(ctx context.Context, action string, req *versions.Doc) 
 // Upload is not part of the RTM API.
 func (c *rtmCaller) Upload(context.Context, versions.File) (*versions.Doc, error) {
 	return nil, &versions.APIError{Type: "validation", Message: "lcgate: files are uploaded with the Web API"}
+}
+
+// drop reports a frame not forwarded.
+func (r *RTM) drop(direction, reason string) {
+	if r.OnDrop != nil {
+		r.OnDrop(direction, reason)
+	}
 }
