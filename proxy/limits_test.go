@@ -260,3 +260,40 @@ func TestRTMIdleSessionsAreClosed(t *testing.T) {
 		t.Errorf("silent session ended with %v, want a close frame", err)
 	}
 }
+
+// TestClientThatStopsReadingIsCutAfterWriteTimeout: when the client reads nothing while the
+// upstream floods it, writes block until WriteTimeout, the client gets CloseGrace to answer
+// the close, and the session ends; a second session
+// is not held up meanwhile.
+func TestClientThatStopsReadingIsCutAfterWriteTimeout(t *testing.T) {
+	frame := []byte(`{"action":"incoming_multicast","type":"push","payload":{"content":{"x":"` + strings.Repeat("a", 64<<10) + `"}}}`)
+	up := startUpstream(t, &fakeUpstream{rtm: func(c *websocket.Conn) {
+		for c.WriteMessage(websocket.TextMessage, frame) == nil {
+		}
+	}})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", WriteTimeout: 200 * time.Millisecond, CloseGrace: 200 * time.Millisecond})
+	url := "ws://" + gw.Addr + "/v3.2/customer/rtm/ws?license_id=1"
+	stuck, _, err := websocket.DefaultDialer.Dial(url, nil) // never reads
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stuck.Close()
+	other, _, err := websocket.DefaultDialer.Dial(url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = other.SetReadDeadline(time.Now().Add(10 * time.Second))
+	for i := 0; i < 20; i++ { // the other session keeps receiving
+		if _, _, err := other.ReadMessage(); err != nil {
+			t.Fatalf("the reading session got %v after %d frames", err, i)
+		}
+	}
+	_ = other.Close()
+	deadline := time.Now().Add(10 * time.Second)
+	for gw.sessions.open.Load() > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d sessions still open: the stuck client was never cut off", gw.sessions.open.Load())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
