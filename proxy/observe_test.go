@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"github.com/prometheus/common/expfmt"
 	"github.com/tidwall/gjson"
+	"github.com/valyala/fasthttp"
 )
 
 // TestMetricsCountRequestsSessionsAndExpansions drives a gateway with metrics and checks the
@@ -131,5 +132,26 @@ func TestMetricsCountDroppedFramesByReason(t *testing.T) {
 	}
 	if got := testutil.ToFloat64(m.FramesDropped.WithLabelValues("down", metrics.DropNoCounterpart)); got != 1 {
 		t.Errorf("dropped{down,no_counterpart} = %v, want 1 (greeting_canceled)", got)
+	}
+}
+
+// TestPanicsBecome500AndAreCounted: a panic in a request's handling is answered 500 in the
+// API's error format and counted; the process goes on.
+func TestPanicsBecome500AndAreCounted(t *testing.T) {
+	m := metrics.New(nil)
+	s, err := New(Options{Upstream: "http://127.0.0.1:1", UpstreamVersion: "3.2", Metrics: m})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ctx fasthttp.RequestCtx
+	func() {
+		defer s.recoverPanic(&ctx)
+		panic("boom")
+	}()
+	if ctx.Response.StatusCode() != 500 || !strings.Contains(string(ctx.Response.Body()), `"type":"internal"`) {
+		t.Errorf("answer %d %s, want 500 internal", ctx.Response.StatusCode(), ctx.Response.Body())
+	}
+	if got := testutil.ToFloat64(m.Panics); got != 1 {
+		t.Errorf("panics_total = %v, want 1", got)
 	}
 }
