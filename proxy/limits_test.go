@@ -297,3 +297,54 @@ func TestClientThatStopsReadingIsCutAfterWriteTimeout(t *testing.T) {
 		time.Sleep(20 * time.Millisecond)
 	}
 }
+
+// TestUpstreamConnectionsBeyondTheCapGet503: with MaxUpstreamConns calls in flight, another
+// waits briefly for a connection and is answered 503 instead of piling up.
+func TestUpstreamConnectionsBeyondTheCapGet503(t *testing.T) {
+	release := make(chan struct{})
+	up := startUpstream(t, &fakeUpstream{web: func(ctx *fasthttp.RequestCtx) { <-release }})
+	defer close(release)
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", MaxUpstreamConns: 1})
+	first := make(chan response, 1)
+	go func() {
+		first <- do(t, gw.Addr, "POST", "/v3.2/customer/action/get_customer?license_id=1", http.Header{}, `{}`)
+	}()
+	select { // the first call holds the only connection once the upstream has it
+	case <-up.requests:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the first call never reached the upstream")
+	}
+	got := do(t, gw.Addr, "POST", "/v3.2/customer/action/get_customer?license_id=1", http.Header{}, `{}`)
+	if got.Status != 503 || !strings.Contains(got.Body, `"type":"internal"`) {
+		t.Errorf("second call: %d %s, want 503 internal", got.Status, got.Body)
+	}
+	release <- struct{}{}
+	<-first
+}
+
+// TestIdleKeepAliveConnectionsAreClosed: a client connection idle past IdleTimeout is closed.
+func TestIdleKeepAliveConnectionsAreClosed(t *testing.T) {
+	up := startUpstream(t, &fakeUpstream{})
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", IdleTimeout: 200 * time.Millisecond})
+	conn, err := net.Dial("tcp", gw.Addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_, _ = conn.Write([]byte("GET /nowhere HTTP/1.1\r\nHost: x\r\n\r\n"))
+	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
+	buf := make([]byte, 4096)
+	if _, err := conn.Read(buf); err != nil { // the 404 answer
+		t.Fatal(err)
+	}
+	for {
+		_, err := conn.Read(buf)
+		if err == nil {
+			continue
+		}
+		if ne, ok := err.(net.Error); ok && ne.Timeout() {
+			t.Fatal("the idle connection stayed open")
+		}
+		break
+	}
+}
