@@ -25,9 +25,15 @@ func printServeURLs(w io.Writer, st *stack) {
 	if st.sim != nil {
 		fmt.Fprintf(w, "  Agent control  http://%s/sim/agent/  (e.g. POST …/sim/agent/send_event)\n", displayAddr(st.simLn.Addr()))
 	}
-	fmt.Fprintf(w, "  Health         %s/healthz  %s/readyz\n\n", admin, admin)
+	fmt.Fprintf(w, "  Health         %s/healthz  %s/readyz\n", admin, admin)
+	fmt.Fprintf(w, "  Metrics        %s/metrics\n\n", admin)
 	fmt.Fprintf(w, "Try: curl -X POST '%s%s/customer/action/start_chat?license_id=%s' "+
-		"-H 'Authorization: Bearer demo-token' -H 'Content-Type: application/json' -d '{}'\n\n", gw, v, demoLicense)
+		"-H 'Authorization: Bearer demo-token' -H 'Content-Type: application/json' -d '{}'\n", gw, v, demoLicense)
+	if v == "/v3.2" { // older clients are translated: show one
+		fmt.Fprintf(w, "     and as a 3.0 client: curl -X POST '%s/v3.0/customer/action/start_chat?license_id=%s' "+
+			"-H 'Authorization: Bearer demo-token' -d '{\"payload\":{}}'\n", gw, demoLicense)
+	}
+	fmt.Fprintln(w)
 }
 
 // printSimURLs tells a newcomer what to call on a simulator running alone.
