@@ -6,6 +6,10 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// UpstreamVersionHeader names, on every answer to a Customer Chat API path (Web answers,
+// errors and the RTM/SockJS handshake), the API version of the upstream behind lcgate.
+const UpstreamVersionHeader = "Lcgate-Upstream-Version"
+
 // hopHeaders are the hop-by-hop fields of RFC 9110 §7.6.1, plus the legacy ones every
 // proxy drops (Keep-Alive, Proxy-Connection, Proxy-Authenticate, Proxy-Authorization).
 // They describe one connection and never cross the gateway.

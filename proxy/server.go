@@ -169,6 +169,11 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	if err != nil {
 		s.fail(ctx, err)
 	}
+	if rt.kind != 0 { // a Customer Chat API path
+		// Set last: the answer is complete (a relayed upstream answer replaces the
+		// header), and a WebSocket handshake is written only after Handler returns.
+		ctx.Response.Header.Set(UpstreamVersionHeader, s.opts.UpstreamVersion)
+	}
 	s.observeRequest(ctx, rt, t, err)
 }
 
