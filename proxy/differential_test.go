@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/lcgate/lcgate/sim"
+	"github.com/lcgate/lcgate/translate"
+	"github.com/lcgate/lcgate/versions"
 	"github.com/tidwall/gjson"
 )
 
@@ -123,7 +125,10 @@ var (
 	idPattern  = regexp.MustCompile(`"(CH|TH)\d{8}(_\d+)?"`)
 	urlPattern = regexp.MustCompile(`https://cdn\.files-text\.livechatinc\.com/(tmp|lc/att)/\d+/`)
 	timeKeys   = map[string]bool{"timestamp": true, "order": true, "thread_order": true,
-		"created_at": true, "last_seen_timestamp": true, "events_seen_up_to": true}
+		"created_at": true, "last_seen_timestamp": true, "events_seen_up_to": true,
+		"last_thread_created_at": true, "thread_created_at": true, "queued_at": true}
+	// pageKeys hold page ids, which each server makes its own way.
+	pageKeys = map[string]bool{"next_page_id": true, "previous_page_id": true}
 )
 
 // normalise re-encodes a JSON answer with ids, times and error messages replaced.
@@ -165,36 +170,112 @@ func scrub(v any, key string) any {
 	if timeKeys[key] {
 		return "<time>"
 	}
+	if pageKeys[key] {
+		return "<page>"
+	}
 	return v
 }
 
-// compareScenario plays steps directly and through a gateway on a 3.2 simulator, and
-// reports every answer that differs.
-func compareScenario(t *testing.T, client string, steps []diffStep) {
+// compareScenario plays steps directly and through a gateway on a simulator speaking
+// upstream, and reports every answer that differs. A step the upstream's version cannot
+// serve (unavailable) must get the documented validation error instead.
+func compareScenario(t *testing.T, client, upstream string, steps []diffStep) {
 	t.Helper()
 	directSim := startSim(t)
 	direct := runScenario(t, directSim, directSim, client, steps)
-	upstream := startSim(t)
-	gw := startGateway(t, Options{Upstream: upstream, UpstreamVersion: "3.2"})
-	viaGateway := runScenario(t, "http://"+gw.Addr, upstream, client, steps)
+	upstreamSim := startSim(t)
+	gw := startGateway(t, Options{Upstream: upstreamSim, UpstreamVersion: upstream})
+	viaGateway := runScenario(t, "http://"+gw.Addr, upstreamSim, client, steps)
 	for i, st := range steps {
 		d, g := direct[i], viaGateway[i]
+		if want, ok := unavailableOn(client, upstream, st.action); ok {
+			if g.status != 400 || gjson.Get(unwrap30(client, g.body), "error.type").String() != "validation" ||
+				!strings.Contains(g.body, want) {
+				t.Errorf("%s step %d %s on %s: got %d %s, want 400 validation naming %q", client, i, st.action, upstream, g.status, g.body, want)
+			}
+			continue
+		}
+		d = documentedLoss(t, client, upstream, d)
 		nd, ng := normalise(t, d.body), normalise(t, g.body)
 		if d.status != g.status || nd != ng {
-			t.Errorf("%s step %d %s:\n  simulator %s: %d %s\n  lcgate    %s→3.2: %d %s",
-				client, i, st.action, client, d.status, d.body, client, g.status, g.body)
+			t.Errorf("%s step %d %s:\n  simulator %s: %d %s\n  lcgate    %s→%s: %d %s",
+				client, i, st.action, client, d.status, d.body, client, upstream, g.status, g.body)
 		}
 	}
 }
 
-func TestDifferential30And31OnA32Upstream(t *testing.T) {
-	for _, client := range []string{"3.0", "3.1"} {
-		t.Run(client, func(t *testing.T) {
-			compareScenario(t, client, scenarioEveryWebMethod(client))
-		})
-		t.Run(client+" agent activity", func(t *testing.T) {
-			compareScenario(t, client, scenarioAgentActivity(client))
-		})
+// documentedLoss turns the simulator's answer to a client into what lcgate is documented to
+// answer on an older upstream (README, "Version pairs"): members the upstream's version has
+// no source for are left out (get_url_info's image_original_url, R20; a queued thread's
+// queue, R12), and errors carry the older server's type, as 3.2's own types do not exist
+// there (the inverse of spec/methods.md §6, with its status).
+func documentedLoss(t *testing.T, client, upstream string, a diffAnswer) diffAnswer {
+	t.Helper()
+	if client != "3.2" || upstream == "3.2" {
+		return a
+	}
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(a.body), &doc); err != nil {
+		return a
+	}
+	if e, ok := doc["error"].(map[string]any); ok {
+		typ, _ := e["type"].(string)
+		if older, ok := versions.StepUp(versions.V31).ErrorTypesDown[typ]; ok {
+			e["type"] = older
+			a.status = translate.Status(&versions.APIError{Type: older})
+		}
+	}
+	delete(doc, "image_original_url")
+	if th, ok := doc["thread"].(map[string]any); ok {
+		delete(th, "queue")
+	}
+	if ths, ok := doc["threads"].([]any); ok {
+		for _, th := range ths {
+			if th, ok := th.(map[string]any); ok {
+				delete(th, "queue")
+			}
+		}
+	}
+	b, _ := json.Marshal(doc)
+	a.body = string(b)
+	return a
+}
+
+// unwrap30 is a 3.0 Web error body without its payload envelope, if any.
+func unwrap30(client, body string) string {
+	if p := gjson.Get(body, "payload"); client == "3.0" && p.Exists() {
+		return p.Raw
+	}
+	return body
+}
+
+// unavailableOn names the capability in the error a client's call gets when the upstream's
+// version has nothing to serve it with (spec/methods.md R18, R23, R24).
+func unavailableOn(client, upstream, action string) (string, bool) {
+	if client != "3.2" || upstream == "3.2" {
+		return "", false
+	}
+	switch action {
+	case "get_customer", "accept_greeting", "cancel_greeting", "list_license_properties", "list_group_properties":
+		return action + ": ", true
+	}
+	return "", false
+}
+
+// TestDifferentialEveryPair runs the scenarios of each client version through lcgate on an
+// upstream of each version: the nine pairs.
+func TestDifferentialEveryPair(t *testing.T) {
+	for _, client := range []string{"3.0", "3.1", "3.2"} {
+		for _, upstream := range []string{"3.0", "3.1", "3.2"} {
+			t.Run(client+" on "+upstream, func(t *testing.T) {
+				t.Parallel()
+				compareScenario(t, client, upstream, scenarioEveryWebMethod(client))
+			})
+			t.Run(client+" on "+upstream+" agent activity", func(t *testing.T) {
+				t.Parallel()
+				compareScenario(t, client, upstream, scenarioAgentActivity(client))
+			})
+		}
 	}
 }
 
@@ -206,6 +287,24 @@ func scenarioAgentActivity(v string) []diffStep {
 		capture = map[string]string{"chat": "chat_id", "thread": "thread_id"}
 	}
 	read := diffStep{action: "get_chat_threads", body: `{"chat_id":"{chat}","thread_ids":["{thread}"]}`}
+	if v == "3.2" {
+		return scenarioAgentActivity32(capture)
+	}
+	return append(agentActivityOpening(capture),
+		read,
+		diffStep{action: "get_chats_summary", body: `{}`},
+		diffStep{action: "get_chat_threads_summary", body: `{"chat_id":"{chat}"}`},
+		diffStep{agent: true, action: "transfer_chat", body: `{"chat_id":"{chat}","target":{"type":"group","ids":[2]}}`},
+		diffStep{agent: true, action: "deactivate_chat", body: `{"chat_id":"{chat}"}`},
+		diffStep{action: "activate_chat", body: `{"chat":{"id":"{chat}","thread":{"events":[{"type":"message","text":"Queued?"}]}}}`},
+		diffStep{action: "get_chat_threads", body: `{"chat_id":"{chat}"}`},
+		diffStep{action: "get_chats_summary", body: `{"limit":1}`},
+	)
+}
+
+// agentActivityOpening starts a chat and lets agents act in it: events of every type with
+// properties, a seen marker, a second agent, chat properties.
+func agentActivityOpening(capture map[string]string) []diffStep {
 	return []diffStep{
 		{action: "start_chat", body: `{"chat":{"thread":{"events":[{"type":"message","text":"Hi"}]}}}`, capture: capture},
 		{agent: true, action: "send_event", body: `{"chat_id":"{chat}","event":{"type":"message","text":"Hello, how can I help?","properties":{"rating":{"score":4}}}}`},
@@ -216,19 +315,14 @@ func scenarioAgentActivity(v string) []diffStep {
 		{agent: true, action: "mark_events_as_seen", body: `{"chat_id":"{chat}","seen_up_to":"2020-05-07T07:11:40.123456Z"}`},
 		{agent: true, action: "add_user_to_chat", body: `{"chat_id":"{chat}","agent_id":"bbb67d600796e9f277e360e842418833"}`},
 		{agent: true, action: "update_properties", body: `{"chat_id":"{chat}","properties":{"routing":{"idle":true}}}`},
-		read,
-		{action: "get_chats_summary", body: `{}`},
-		{action: "get_chat_threads_summary", body: `{"chat_id":"{chat}"}`},
-		{agent: true, action: "transfer_chat", body: `{"chat_id":"{chat}","target":{"type":"group","ids":[2]}}`},
-		{agent: true, action: "deactivate_chat", body: `{"chat_id":"{chat}"}`},
-		{action: "activate_chat", body: `{"chat":{"id":"{chat}","thread":{"events":[{"type":"message","text":"Queued?"}]}}}`},
-		{action: "get_chat_threads", body: `{"chat_id":"{chat}"}`},
-		{action: "get_chats_summary", body: `{"limit":1}`},
 	}
 }
 
 // scenarioEveryWebMethod calls every Web method of the client's version on a realistic state.
 func scenarioEveryWebMethod(v string) []diffStep {
+	if v == "3.2" {
+		return scenarioEveryWebMethod32()
+	}
 	chatOf := map[string]string{"chat": "chat.id", "thread": "chat.thread.id", "event": "chat.thread.events.0.id"}
 	if v != "3.0" {
 		chatOf = map[string]string{"chat": "chat_id", "thread": "thread_id", "event": "event_ids.0"}

@@ -39,18 +39,6 @@ func (e *RouteError) Error() string {
 		e.Path)
 }
 
-// TranslationError reports that a client's version cannot be served on the upstream's
-// version. Clients get HTTP 400 with a validation error (on RTM, before the upgrade).
-type TranslationError struct {
-	// From is the client's version, To the upstream's, for example "3.0" and "3.2".
-	From, To string
-}
-
-// Error is the client-safe message, naming both versions.
-func (e *TranslationError) Error() string {
-	return fmt.Sprintf("lcgate: translation from %s to %s is not available yet", e.From, e.To)
-}
-
 // RequestError reports a client request the gateway cannot read or accept, for example a
 // body over the size limit or a plain GET on the RTM endpoint. Err is the cause.
 type RequestError struct {
@@ -100,17 +88,14 @@ type Reply struct {
 // addresses, headers or tokens.
 func ReplyFor(err error) Reply {
 	var (
-		routeErr       *RouteError
-		translationErr *TranslationError
-		requestErr     *RequestError
-		upstreamErr    *UpstreamError
-		apiErr         *versions.APIError
+		routeErr    *RouteError
+		requestErr  *RequestError
+		upstreamErr *UpstreamError
+		apiErr      *versions.APIError
 	)
 	switch {
 	case errors.As(err, &routeErr):
 		return Reply{Status: fasthttp.StatusNotFound, Type: TypeValidation, Message: routeErr.Error()}
-	case errors.As(err, &translationErr):
-		return Reply{Status: fasthttp.StatusBadRequest, Type: TypeValidation, Message: translationErr.Error()}
 	case errors.As(err, &requestErr):
 		return replyForRequest(requestErr)
 	case errors.As(err, &upstreamErr):

@@ -12,35 +12,9 @@ import (
 	"testing"
 
 	"github.com/fasthttp/websocket"
+	"github.com/lcgate/lcgate/versions"
 	"github.com/valyala/fasthttp"
 )
-
-// TestVersionMismatchIsAValidationErrorInTheClientsFormat covers the pairs not translated yet:
-// a newer Web client on an older upstream, and RTM clients of another version.
-func TestVersionMismatchIsAValidationErrorInTheClientsFormat(t *testing.T) {
-	up := startUpstream(t, &fakeUpstream{rtm: echoUpstream})
-	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.0"})
-	for _, client := range []string{"3.1", "3.2"} {
-		want := errorJSON(TypeValidation, "lcgate: translation from "+client+" to 3.0 is not available yet")
-		t.Run("web "+client, func(t *testing.T) {
-			got := do(t, gw.Addr, "POST", "/v"+client+"/customer/action/start_chat?license_id=123",
-				http.Header{"Authorization": {"Bearer demo-token"}}, `{}`)
-			if got.Status != 400 || got.Body != want {
-				t.Errorf("got %d %s, want 400 %s", got.Status, got.Body, want)
-			}
-		})
-		t.Run("rtm "+client, func(t *testing.T) {
-			_, resp, err := dialRTM(t, gw.Addr, "/v"+client+"/customer/rtm/ws?license_id=123", nil)
-			if !errors.Is(err, websocket.ErrBadHandshake) || resp == nil {
-				t.Fatalf("dial: %v", err)
-			}
-			if got := readBody(t, resp); resp.StatusCode != 400 || got != want {
-				t.Errorf("got %d %s, want 400 %s", resp.StatusCode, got, want)
-			}
-		})
-	}
-	up.noMoreRequests(t)
-}
 
 func TestUnknownPathsAre404ValidationErrors(t *testing.T) {
 	up := startUpstream(t, &fakeUpstream{})
@@ -151,8 +125,8 @@ func TestReplyForMapsErrorsToStatusAndType(t *testing.T) {
 	}{
 		{"unknown path", &RouteError{Path: "/foo"}, 404, TypeValidation},
 		{"unknown version", &RouteError{Path: "/v2.0/x", Version: "v2.0"}, 404, TypeValidation},
-		{"translation", &TranslationError{From: "3.0", To: "3.2"}, 400, TypeValidation},
-		{"wrapped translation", fmt.Errorf("ctx: %w", &TranslationError{From: "3.1", To: "3.0"}), 400, TypeValidation},
+		{"unavailable call", &versions.APIError{Type: TypeValidation, Message: "lcgate: get_customer …"}, 400, TypeValidation},
+		{"wrapped api error", fmt.Errorf("ctx: %w", &versions.APIError{Type: "authorization", Message: "lcgate: not yours"}), 403, "authorization"},
 		{"bad request", &RequestError{Reason: "malformed request"}, 400, TypeValidation},
 		{"body too large", &RequestError{Reason: "malformed request", Err: fasthttp.ErrBodyTooLarge}, 413, TypeEntityTooLarge},
 		{"headers too large", &RequestError{Reason: "malformed request", Err: &fasthttp.ErrSmallBuffer{}}, 431, TypeValidation},

@@ -183,17 +183,11 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, rt route, t *requestTimer) erro
 		return s.serveSockJSInfo(ctx)
 	}
 	sockjs := rt.kind == routeSockJS
-	if rt.version != s.opts.UpstreamVersion {
-		if rt.kind == routeWeb && rt.version < s.opts.UpstreamVersion {
-			return s.serveTranslatedWeb(ctx, rt, t)
-		}
-		if (rt.kind == routeRTM || sockjs) && rt.version < s.opts.UpstreamVersion {
-			return s.serveRTM(ctx, rt.version, sockjs)
-		}
-		return &TranslationError{From: rt.version, To: s.opts.UpstreamVersion}
-	}
 	if rt.kind == routeRTM || sockjs {
 		return s.serveRTM(ctx, rt.version, sockjs)
+	}
+	if rt.version != s.opts.UpstreamVersion {
+		return s.serveTranslatedWeb(ctx, rt, t)
 	}
 	return s.serveWeb(ctx, t)
 }

@@ -53,24 +53,41 @@ type chain struct {
 
 func newChain(ctx context.Context, e *Engine, r *Request, raw versions.Caller) *chain {
 	ch := &chain{}
+	// The chain runs from the client's version towards the upstream's, up or down.
+	dir := versions.Version(1)
+	if r.Client > r.Upstream {
+		dir = ^versions.Version(0) // -1: the versions are small unsigned numbers
+	}
 	for i := range ch.callers {
 		c := &ch.callers[i]
-		c.e, c.v, c.req, c.raw, c.arena = e, r.Client+versions.Version(i), r, raw, &ch.arena
+		c.e, c.v, c.req, c.raw, c.arena = e, r.Client+dir*versions.Version(i), r, raw, &ch.arena
 		if i+1 < len(ch.callers) {
 			c.nextCaller = &ch.callers[i+1]
 		}
-		if c.v < r.Upstream {
-			c.env = versions.Env{Ctx: ctx, Client: r.Client, Upstream: r.Upstream, Next: c.nextCaller,
-				Lossy: e.OnLossy, Now: e.now, Files: r.Files, Form: r.Form, NewDoc: ch.arena.newDoc,
-				Step: versions.StepUp(c.v), Walk: walkEnvDown}
+		env := versions.Env{Ctx: ctx, Client: r.Client, Upstream: r.Upstream, Next: c.nextCaller,
+			Lossy: e.OnLossy, Now: e.now, Files: r.Files, Form: r.Form, NewDoc: ch.arena.newDoc}
+		switch {
+		case c.v < r.Upstream && r.Client <= c.v:
+			env.Step, env.Walk = versions.StepUp(c.v), walkEnvDown
+			c.env = env
+		case c.v > r.Upstream && r.Client >= c.v:
+			env.Step, env.Walk = versions.StepUp(c.v-1), walkEnvUp
+			c.env = env
 		}
 	}
 	return ch
 }
 
-// walkEnvDown is versions.Env.Walk: the step's structure changes, newer → older.
+// walkEnvDown is versions.Env.Walk of an older client's chain: the step's structure
+// changes, newer → older.
 func walkEnvDown(env *versions.Env, d *versions.Doc, n versions.Node, s *versions.Shape) {
 	walk(env.Step, env, d, n, s, false)
+}
+
+// walkEnvUp is versions.Env.Walk of a newer client's chain: the step's structure changes,
+// older → newer.
+func walkEnvUp(env *versions.Env, d *versions.Doc, n versions.Node, s *versions.Shape) {
+	walk(env.Step, env, d, n, s, true)
 }
 
 // serve runs the client's call.
@@ -133,8 +150,7 @@ func (c *chainCaller) Call(ctx context.Context, action string, req *versions.Doc
 	case c.v < c.req.Upstream:
 		return c.callUp(ctx, action, req)
 	}
-	return nil, &versions.APIError{Status: 400, Type: "validation",
-		Message: fmt.Sprintf("lcgate: a %s client on a %s upstream is not supported yet", c.req.Client, c.req.Upstream)}
+	return c.callDown(ctx, action, req)
 }
 
 // Upload implements versions.Caller: files travel unchanged; the multipart field name is the

@@ -89,7 +89,7 @@ func rewriteUp(env *versions.Env, s *versions.Step, kind Kind, action string, d 
 		return ac.Newer, nil
 	case KindResponse:
 		ac := s.ActionByOlder(action)
-		if ac != nil && (ac.Expand != nil || ac.Newer == "") {
+		if ac != nil && (ac.Emulate != nil || ac.Newer == "") {
 			return "", &NeedsCallsError{Action: action, From: s.Older, To: s.Newer, Change: ac.Name}
 		}
 		walk(s, env, d, d.Root(), versions.ResponseShapes[action], true)
@@ -126,9 +126,11 @@ func rewriteDown(env *versions.Env, s *versions.Step, kind Kind, action string, 
 		if ac == nil {
 			return action, nil
 		}
-		if ac.Older == "" {
-			return "", &versions.APIError{Status: 400, Type: "validation",
-				Message: fmt.Sprintf("lcgate: %s does not exist in version %s", action, s.Older)}
+		switch {
+		case ac.Emulate != nil:
+			return "", &NeedsCallsError{Action: action, From: s.Newer, To: s.Older, Change: ac.Name}
+		case ac.Unavailable != "" || ac.Older == "":
+			return "", UnavailableError(ac, s.Older, env.Client)
 		}
 		if ac.RequestDown != nil {
 			if err := ac.RequestDown(env, d); err != nil {

@@ -257,9 +257,13 @@ func (r *RTM) appendPush(frames [][]byte, v versions.Version, name string, d *ve
 func (r *RTM) push(f Frame) [][]byte {
 	var also *versions.Doc
 	var alsoName string
-	step := versions.StepUp(r.upstream - 1)
-	if pc := step.PushByNewer(f.Action); pc != nil && pc.Also != nil && r.client < r.upstream {
-		alsoName, also = pc.Also(r.env(), f.Payload)
+	var alsoVersion versions.Version
+	if r.client < r.upstream {
+		step := versions.StepUp(r.upstream - 1)
+		if pc := step.PushByNewer(f.Action); pc != nil && pc.Also != nil {
+			alsoName, also = pc.Also(r.env(), f.Payload)
+			alsoVersion = step.Older
+		}
 	}
 	var rid string
 	var hasRID bool
@@ -273,7 +277,7 @@ func (r *RTM) push(f Frame) [][]byte {
 	} else {
 		frames = append(frames, AppendFrame(nil, Frame{RequestID: rid, HasRID: hasRID, Action: name, Type: "push", Payload: f.Payload}))
 	}
-	frames = r.appendPush(frames, step.Older, alsoName, also, rid, hasRID)
+	frames = r.appendPush(frames, alsoVersion, alsoName, also, rid, hasRID)
 	if hasRID && len(frames) > 0 && r.hold(rid, frames) {
 		return nil
 	}

@@ -69,3 +69,12 @@ func emptyAnswer(_ *Env, d *Doc) error {
 	d.Clear(d.Root())
 	return nil
 }
+
+// lossyNote leaves the answer as it is and counts a lossy conversion: the newer version's
+// answer has a member the older one cannot supply.
+func lossyNote(change string) func(*Env, *Doc) error {
+	return func(e *Env, _ *Doc) error {
+		e.lossy(change)
+		return nil
+	}
+}

@@ -55,7 +55,8 @@ type Env struct {
 	// Next calls the step's newer version (for expansions of an older client's call).
 	Next Caller
 	// Step is the step the change belongs to; Walk, set by the engine, runs its structure
-	// changes (newer → older) over a subtree (see Down).
+	// changes towards the client's side over a subtree: newer → older for an older client's
+	// expansion (see Down), older → newer for a newer client's emulation (see Up).
 	Step *Step
 	Walk func(e *Env, d *Doc, n Node, s *Shape)
 	// Lossy records that a change lost information (counted in metrics).
@@ -74,6 +75,10 @@ type Env struct {
 // Down converts the subtree n, of shape s, from the step's newer version to its older one
 // with the step's structure changes (for expansions assembling answers from other calls).
 func (e *Env) Down(d *Doc, n Node, s *Shape) { e.Walk(e, d, n, s) }
+
+// Up converts the subtree n, of shape s, from the step's older version to its newer one with
+// the step's structure changes (for emulations assembling answers from older calls).
+func (e *Env) Up(d *Doc, n Node, s *Shape) { e.Walk(e, d, n, s) }
 
 // newDoc returns an empty-object document for a request or an answer being built.
 func (e *Env) newDoc() *Doc {
@@ -114,6 +119,12 @@ type ActionChange struct {
 	// Missing, when set, means the newer version cannot serve the older call: the message
 	// names the missing capability.
 	Missing string
+	// Emulate, when set, serves a newer client's call on the older version, through e.Next
+	// (a Caller of the older version); the request and answer rewrites are not used.
+	Emulate func(e *Env, req *Doc) (*Doc, error)
+	// Unavailable, when set, means the older version cannot serve the newer call at all: the
+	// message names the missing capability, and the client gets a validation error.
+	Unavailable string
 	// PushAfter, when set, builds the push an older RTM client gets after a successful answer
 	// where the newer version sends none: its name in the older version and its payload,
 	// made from the request's payload (in the older version's shape).
