@@ -22,6 +22,9 @@ const (
 	TransportSockJS = "sockjs"
 )
 
+// VersionNone is the upstream_version label of a request no upstream was chosen for.
+const VersionNone = "none"
+
 // Outcomes of a Web request.
 const (
 	OutcomeOK            = "ok"             // 2xx
@@ -42,8 +45,12 @@ type Metrics struct {
 	TranslationSeconds *prometheus.HistogramVec
 	// UpstreamSeconds is the time of each upstream call.
 	UpstreamSeconds *prometheus.HistogramVec
-	// Sessions is the number of open RTM sessions by transport (rtm, sockjs).
+	// Sessions is the number of open RTM sessions by transport (rtm, sockjs), client version
+	// and upstream version.
 	Sessions *prometheus.GaugeVec
+	// Routed counts the routing choices (one per Web request, one per RTM session) by
+	// transport, the chosen upstream's configured name and whether the canary rule chose it.
+	Routed *prometheus.CounterVec
 	// Expansions counts the client calls served with several upstream calls, by action.
 	Expansions *prometheus.CounterVec
 	// Lossy counts conversions that lost information, by the change that lost it.
@@ -80,7 +87,11 @@ func New(frames FramesFunc) *Metrics {
 		Name: "upstream_seconds", Help: "Time of each upstream Web call.", Buckets: prometheus.DefBuckets},
 		[]string{"upstream_version"})
 	m.Sessions = prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: Namespace, Name: "sessions",
-		Help: "Open RTM sessions by transport."}, []string{"transport"})
+		Help: "Open RTM sessions by transport, client version and upstream version."},
+		[]string{"transport", "client_version", "upstream_version"})
+	m.Routed = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "routed_total",
+		Help: "Routing choices (Web requests, RTM sessions) by transport, upstream name and canary rule."},
+		[]string{"transport", "upstream", "canary"})
 	m.Expansions = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "expansions_total",
 		Help: "Client calls served with several upstream calls, by client action."}, []string{"action"})
 	m.Lossy = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "lossy_conversions_total",
@@ -91,7 +102,7 @@ func New(frames FramesFunc) *Metrics {
 		Help: "Requests whose handler panicked; each was answered 500 and the process went on."})
 	m.FramesDropped = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "rtm_frames_dropped_total",
 		Help: "RTM frames not forwarded, by direction (up: client to upstream) and reason."}, []string{"direction", "reason"})
-	m.Registry.MustRegister(m.FramesDropped, m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Expansions,
+	m.Registry.MustRegister(m.FramesDropped, m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Routed, m.Expansions,
 		m.Lossy, m.UpstreamErrors, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if frames != nil {
 		m.WatchFrames(frames)

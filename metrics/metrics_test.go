@@ -20,13 +20,15 @@ func TestExpositionGolden(t *testing.T) {
 	m.Requests.WithLabelValues(TransportWeb, "3.0", "3.2", Action("start_chat"), OutcomeOK).Add(3)
 	m.Requests.WithLabelValues(TransportWeb, "3.1", "3.2", Action("no_such_action"), OutcomeClientError).Inc()
 	m.Requests.WithLabelValues(TransportWeb, "3.0", "3.2", Action("send_event"), OutcomeUpstreamError).Inc()
-	m.Sessions.WithLabelValues(TransportRTM).Add(2)
-	m.Sessions.WithLabelValues(TransportSockJS).Inc()
+	m.Sessions.WithLabelValues(TransportRTM, "3.0", "3.2").Add(2)
+	m.Routed.WithLabelValues(TransportWeb, "stable", "false").Add(9)
+	m.Routed.WithLabelValues(TransportWeb, "canary", "true").Inc()
+	m.Sessions.WithLabelValues(TransportSockJS, "3.2", "3.2").Inc()
 	m.Expansions.WithLabelValues(Action("get_chats_summary")).Inc()
 	m.Lossy.WithLabelValues("A3 event created_at to timestamp (sub-second precision)").Add(4)
 	m.UpstreamErrors.WithLabelValues("timeout").Inc()
 	names := []string{"lcgate_requests_total", "lcgate_sessions", "lcgate_expansions_total",
-		"lcgate_lossy_conversions_total", "lcgate_upstream_errors_total", "lcgate_rtm_frames_total"}
+		"lcgate_lossy_conversions_total", "lcgate_upstream_errors_total", "lcgate_rtm_frames_total", "lcgate_routed_total"}
 	path := filepath.Join("testdata", "exposition.txt")
 	if *update {
 		got, err := testutil.CollectAndFormat(m.Registry, expfmt.TypeTextPlain, names...)

@@ -39,7 +39,13 @@ type diffStep struct {
 // startSim runs a simulator on a loopback port with the test clock.
 func startSim(t *testing.T) string {
 	t.Helper()
-	s := sim.New(sim.Options{Clock: sim.NewStepClock(diffStart, 1500*time.Millisecond)})
+	return startSimWith(t, sim.Options{Clock: sim.NewStepClock(diffStart, 1500*time.Millisecond)})
+}
+
+// startSimWith runs a simulator with opts on a loopback port.
+func startSimWith(t *testing.T, opts sim.Options) string {
+	t.Helper()
+	s := sim.New(opts)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

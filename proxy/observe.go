@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"net"
+	"strconv"
 	"time"
 
 	"github.com/lcgate/lcgate/metrics"
@@ -26,10 +27,20 @@ func (s *Server) watch() {
 	})
 }
 
-// requestTimer measures one Web request: its total time and the time spent upstream.
+// requestTimer measures one Web request: its total time and the time spent upstream, and
+// names the upstream version that served it ("none" before one was chosen).
 type requestTimer struct {
 	start    time.Time
 	upstream time.Duration
+	version  string
+}
+
+// upstreamVersion is the label of the upstream that served the request.
+func (t *requestTimer) upstreamVersion() string {
+	if t == nil || t.version == "" {
+		return metrics.VersionNone
+	}
+	return t.version
 }
 
 // upstreamCall times one upstream call and records it.
@@ -41,7 +52,7 @@ func (s *Server) upstreamCall(t *requestTimer, call func() error) error {
 		t.upstream += d
 	}
 	if m := s.opts.Metrics; m != nil {
-		m.UpstreamSeconds.WithLabelValues(s.opts.UpstreamVersion).Observe(d.Seconds())
+		m.UpstreamSeconds.WithLabelValues(t.upstreamVersion()).Observe(d.Seconds())
 	}
 	return err
 }
@@ -53,7 +64,7 @@ func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTi
 		return
 	}
 	total := time.Since(t.start)
-	s.log.Info("request", "transport", "web", "client_version", rt.version, "upstream_version", s.opts.UpstreamVersion,
+	s.log.Info("request", "transport", "web", "client_version", rt.version, "upstream_version", t.upstreamVersion(),
 		"action", metrics.Action(rt.action), "status", ctx.Response.StatusCode(),
 		"duration_ms", float64(total.Microseconds())/1000, "upstream_ms", float64(t.upstream.Microseconds())/1000)
 	m := s.opts.Metrics
@@ -72,9 +83,9 @@ func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTi
 	case status >= 400:
 		outcome = metrics.OutcomeClientError
 	}
-	m.Requests.WithLabelValues(metrics.TransportWeb, client, s.opts.UpstreamVersion, metrics.Action(rt.action), outcome).Inc()
+	m.Requests.WithLabelValues(metrics.TransportWeb, client, t.upstreamVersion(), metrics.Action(rt.action), outcome).Inc()
 	if own := total - t.upstream; own >= 0 {
-		m.TranslationSeconds.WithLabelValues(client, s.opts.UpstreamVersion).Observe(own.Seconds())
+		m.TranslationSeconds.WithLabelValues(client, t.upstreamVersion()).Observe(own.Seconds())
 	}
 }
 
@@ -95,17 +106,29 @@ func upstreamKind(err *UpstreamError) string {
 	return "unreachable"
 }
 
-// sessionStarted counts an open RTM session; the returned function counts its end.
-func (s *Server) sessionStarted(sockjs bool) func() {
+// sessionStarted counts an open RTM session of a client version on an upstream version;
+// the returned function counts its end.
+func (s *Server) sessionStarted(sockjs bool, client, upstream string) func() {
 	m := s.opts.Metrics
 	if m == nil {
 		return func() {}
 	}
-	transport := metrics.TransportRTM
-	if sockjs {
-		transport = metrics.TransportSockJS
-	}
-	g := m.Sessions.WithLabelValues(transport)
+	g := m.Sessions.WithLabelValues(transportOf(sockjs), client, upstream)
 	g.Inc()
 	return g.Dec
+}
+
+// transportOf names an RTM session's transport.
+func transportOf(sockjs bool) string {
+	if sockjs {
+		return metrics.TransportSockJS
+	}
+	return metrics.TransportRTM
+}
+
+// routed counts one routing choice.
+func (s *Server) routed(transport string, tg target) {
+	if m := s.opts.Metrics; m != nil {
+		m.Routed.WithLabelValues(transport, tg.name, strconv.FormatBool(tg.canary)).Inc()
+	}
 }

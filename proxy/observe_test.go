@@ -30,7 +30,7 @@ func TestMetricsCountRequestsSessionsAndExpansions(t *testing.T) {
 	}
 	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"request_id":"1","action":"login","payload":{"token":"Bearer secret-metrics-token"}}`))
 	_, _, _ = conn.ReadMessage()
-	if got := testutil.ToFloat64(m.Sessions.WithLabelValues(metrics.TransportRTM)); got != 1 {
+	if got := testutil.ToFloat64(m.Sessions.WithLabelValues(metrics.TransportRTM, "3.1", "3.2")); got != 1 {
 		t.Errorf("open sessions = %v, want 1", got)
 	}
 	_ = conn.Close()
@@ -51,7 +51,7 @@ func TestMetricsCountRequestsSessionsAndExpansions(t *testing.T) {
 	if got := testutil.ToFloat64(m.Expansions.WithLabelValues("start_chat")); got != 1 {
 		t.Errorf("expansions_total{start_chat} = %v, want 1", got)
 	}
-	if got := testutil.ToFloat64(m.Sessions.WithLabelValues(metrics.TransportRTM)); got != 0 {
+	if got := testutil.ToFloat64(m.Sessions.WithLabelValues(metrics.TransportRTM, "3.1", "3.2")); got != 0 {
 		t.Errorf("open sessions after close = %v, want 0", got)
 	}
 	families, err := m.Registry.Gather()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"github.com/lcgate/lcgate/metrics"
+	"github.com/lcgate/lcgate/routing"
 	"log/slog"
 	"strings"
 	"time"
@@ -52,9 +53,13 @@ const (
 	DefaultMaxSessions = 20000
 )
 
-// Options configures a Server. Upstream and UpstreamVersion are required; every other
-// zero field takes the default named after it.
+// Options configures a Server. Either Routes, or Upstream and UpstreamVersion, are
+// required; every other zero field takes the default named after it.
 type Options struct {
+	// Routes, when set, is the routing table: several upstreams, each with its version, a
+	// default and a canary share, URLs per region (see package routing). Upstream and
+	// UpstreamVersion are then not used. Server.Reload replaces it.
+	Routes *routing.Table
 	// Upstream is the base URL of the upstream Customer Chat API: "http://host:port" or
 	// "https://host:port", with no path, query or user info. RTM connections go to the
 	// matching ws:// or wss:// URL.
@@ -144,12 +149,19 @@ func orDefault[T int | int64 | time.Duration](v, def T) T {
 // validate reports every problem of o at once.
 func (o Options) validate() error {
 	var errs []error
-	if _, err := parseUpstream(o.Upstream); err != nil {
-		errs = append(errs, fmt.Errorf("option Upstream: %w", err))
-	}
-	if !IsVersion(o.UpstreamVersion) {
-		errs = append(errs, fmt.Errorf("option UpstreamVersion: %q is not one of %s",
-			o.UpstreamVersion, strings.Join(apiVersions, ", ")))
+	switch {
+	case o.Routes != nil:
+		if err := checkTableURLs(o.Routes); err != nil {
+			errs = append(errs, fmt.Errorf("option Routes: %w", err))
+		}
+	default:
+		if _, err := parseUpstream(o.Upstream); err != nil {
+			errs = append(errs, fmt.Errorf("option Upstream: %w", err))
+		}
+		if !IsVersion(o.UpstreamVersion) {
+			errs = append(errs, fmt.Errorf("option UpstreamVersion: %q is not one of %s",
+				o.UpstreamVersion, strings.Join(apiVersions, ", ")))
+		}
 	}
 	if len(o.UpstreamCA) > 0 {
 		if ok := x509.NewCertPool().AppendCertsFromPEM(o.UpstreamCA); !ok {

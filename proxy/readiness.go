@@ -19,8 +19,9 @@ const (
 	upstreamProbeTimeout = time.Second
 )
 
-// UpstreamReachable reports whether the upstream accepted a TCP connection recently. Safe
-// for concurrent use.
+// UpstreamReachable reports whether the default upstream accepted a TCP connection recently.
+// (A canary that is down fails its own share of traffic; it does not take the gateway out
+// of service.) Safe for concurrent use.
 func (s *Server) UpstreamReachable() bool {
 	p := &s.probe
 	p.mu.Lock()
@@ -28,7 +29,11 @@ func (s *Server) UpstreamReachable() bool {
 	if time.Since(p.checked) < upstreamProbeTTL {
 		return p.ok
 	}
-	conn, err := net.DialTimeout("tcp", s.up.addr, upstreamProbeTimeout)
+	addr := ""
+	if b, err := s.backends.get(s.router.Table().Default().URL, s.opts); err == nil {
+		addr = b.up.addr
+	}
+	conn, err := net.DialTimeout("tcp", addr, upstreamProbeTimeout)
 	if err == nil {
 		_ = conn.Close()
 	}

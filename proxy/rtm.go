@@ -11,6 +11,9 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// headerRegion names the LiveChat region a backend client addresses ("dal", "fra").
+const headerRegion = "X-Region"
+
 // rtmForwardHeaders are the client's handshake headers the upstream handshake repeats.
 // Names are in net/http's canonical form, which the websocket Dialer expects.
 var rtmForwardHeaders = []string{
@@ -18,21 +21,35 @@ var rtmForwardHeaders = []string{
 	"Cookie",
 	"Origin",
 	"User-Agent",
-	"X-Region",
+	headerRegion,
 	"Sec-Websocket-Protocol",
 }
 
-// serveRTM relays an RTM connection: dial the upstream first, so that a refusal reaches
-// the client as an HTTP answer before any 101, then upgrade the client and hand both legs
-// to a session.
-func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool) error {
+// serveRTM relays an RTM connection. When the routing table gives every customer of the
+// request the same upstream, it dials the upstream first, so that a refusal reaches the
+// client as an HTTP answer before any 101, then upgrades the client and hands both legs to a
+// session. When the choice depends on the customer's token, which only the login frame
+// carries, the client is upgraded first and routed at login (see serveRTMAtLogin).
+func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool, t *requestTimer) error {
 	if !websocket.FastHTTPIsWebSocketUpgrade(ctx) {
 		return &RequestError{Reason: "the RTM endpoint expects a WebSocket upgrade"}
 	}
 	if s.sessions.open.Load() >= int64(s.opts.MaxSessions) { // a soft cap: checked, then counted
 		return errTooManySessions
 	}
-	upConn, resp, err := s.dialUpstream(ctx)
+	table := s.router.Table()
+	region := string(ctx.Request.Header.Peek(headerRegion))
+	token := string(ctx.Request.Header.Peek(fasthttp.HeaderAuthorization)) // backend clients may send it
+	if token == "" && (table.SplitsCustomers() || (table.HasRegions() && region == "")) {
+		return s.serveRTMAtLogin(ctx, client, sockjs)
+	}
+	tg, err := s.choose(routingKey(ctx, token))
+	if err != nil {
+		return &UpstreamError{Op: "route", Err: err}
+	}
+	t.version = tg.version
+	s.routed(transportOf(sockjs), tg)
+	upConn, resp, err := s.dialUpstream(tg, newDialRequest(ctx))
 	if err != nil {
 		if errors.Is(err, websocket.ErrBadHandshake) && resp != nil && resp.StatusCode >= 300 {
 			s.log.Debug("upstream refused rtm handshake", "path", string(ctx.Path()), "status", resp.StatusCode)
@@ -44,7 +61,7 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool) 
 	if p := upConn.Subprotocol(); p != "" {
 		ctx.Response.Header.Set("Sec-WebSocket-Protocol", p) // the upgrader answers with it
 	}
-	h := s.newHandoff(upConn, string(ctx.Path()), client)
+	h := s.newHandoff(upConn, string(ctx.Path()), client, tg)
 	h.sockjs = sockjs
 	if err := s.upgrader.Upgrade(ctx, h.start); err != nil {
 		h.abort()
@@ -53,22 +70,34 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool) 
 	return nil
 }
 
-// dialUpstream opens the upstream leg at the same path and query string, repeating the
-// headers of rtmForwardHeaders. The returned response, if any, has a body of at most 1 KiB.
-func (s *Server) dialUpstream(ctx *fasthttp.RequestCtx) (*websocket.Conn, *http.Response, error) {
-	target := s.up.wsBase + "/v" + s.opts.UpstreamVersion + rtmInfix // the upstream's version
-	if q := ctx.URI().QueryString(); len(q) > 0 {
-		target += "?" + string(q)
-	}
+// dialRequest is what the upstream handshake repeats of the client's: the query string and
+// the headers of rtmForwardHeaders. It is copied out of the client's request, which fasthttp
+// recycles once the handler returns.
+type dialRequest struct {
+	query  string
+	header http.Header
+}
+
+func newDialRequest(ctx *fasthttp.RequestCtx) dialRequest {
 	header := make(http.Header, len(rtmForwardHeaders))
 	for _, name := range rtmForwardHeaders {
 		for _, v := range ctx.Request.Header.PeekAll(name) {
 			header.Add(name, string(v))
 		}
 	}
+	return dialRequest{query: string(ctx.URI().QueryString()), header: header}
+}
+
+// dialUpstream opens the upstream leg at the RTM path of the target's version. The returned
+// response, if any, has a body of at most 1 KiB.
+func (s *Server) dialUpstream(tg target, r dialRequest) (*websocket.Conn, *http.Response, error) {
+	url := tg.b.up.wsBase + "/v" + tg.version + rtmInfix // the upstream's version
+	if r.query != "" {
+		url += "?" + r.query
+	}
 	dialCtx, cancel := context.WithTimeout(context.Background(), s.opts.HandshakeTimeout)
 	defer cancel()
-	return s.dialer.DialContext(dialCtx, target, header)
+	return tg.b.dialer.DialContext(dialCtx, url, r.header)
 }
 
 // relayRefusal answers the client with the upstream's refusal of the handshake.
@@ -89,12 +118,13 @@ type handoff struct {
 	upstream *websocket.Conn
 	path     string // for logs only
 	client   string // the client's version
-	sockjs   bool   // the client leg speaks SockJS's websocket transport
+	target   target
+	sockjs   bool // the client leg speaks SockJS's websocket transport
 	timer    *time.Timer
 }
 
-func (s *Server) newHandoff(upConn *websocket.Conn, path, client string) *handoff {
-	h := &handoff{srv: s, upstream: upConn, path: path, client: client}
+func (s *Server) newHandoff(upConn *websocket.Conn, path, client string, tg target) *handoff {
+	h := &handoff{srv: s, upstream: upConn, path: path, client: client, target: tg}
 	s.sessions.begin()
 	h.timer = time.AfterFunc(s.opts.HandshakeTimeout, func() {
 		_ = upConn.Close()
@@ -110,24 +140,34 @@ func (h *handoff) start(client *websocket.Conn) {
 		_ = client.Close()
 		return
 	}
-	sess := newSession(client, h.upstream, h.srv.opts)
-	sess.up, sess.down = &h.srv.upFrames, &h.srv.downFrames
-	sess.sockjs = h.sockjs
-	if h.client != h.srv.opts.UpstreamVersion {
-		sess.tr = h.srv.newRTMTranslator(sess, h.client)
+	h.srv.runSession(newSession(client, h.upstream, h.srv.opts), sessionInfo{
+		path: h.path, client: h.client, target: h.target, sockjs: h.sockjs})
+}
+
+// sessionInfo describes a session for runSession.
+type sessionInfo struct {
+	path   string // for logs only
+	client string // the client's version
+	target target
+	sockjs bool
+}
+
+// runSession runs a session counted by sessions.begin until both legs are closed.
+func (s *Server) runSession(sess *session, info sessionInfo) {
+	sess.up, sess.down = &s.upFrames, &s.downFrames
+	sess.sockjs = info.sockjs
+	if info.client != info.target.version {
+		sess.tr = s.newRTMTranslator(sess, info.client, info.target.version)
 	}
-	h.srv.sessions.attach(sess)
-	defer h.srv.sessions.end(sess)
-	defer h.srv.sessionStarted(h.sockjs)()
-	h.srv.log.Debug("rtm session started", "path", h.path)
+	s.sessions.attach(sess)
+	defer s.sessions.end(sess)
+	defer s.sessionStarted(info.sockjs, info.client, info.target.version)()
+	s.log.Debug("rtm session started", "path", info.path)
 	began := time.Now()
 	sess.run()
-	transport := "rtm"
-	if h.sockjs {
-		transport = "sockjs"
-	}
-	h.srv.log.Info("rtm session ended", "transport", transport, "client_version", h.client,
-		"upstream_version", h.srv.opts.UpstreamVersion, "duration_ms", time.Since(began).Milliseconds())
+	s.log.Info("rtm session ended", "transport", transportOf(info.sockjs), "client_version", info.client,
+		"upstream", info.target.name, "upstream_version", info.target.version,
+		"duration_ms", time.Since(began).Milliseconds())
 }
 
 // abort closes the upstream leg after a failed client upgrade.

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/fasthttp/websocket"
+	"github.com/lcgate/lcgate/metrics"
+	"github.com/lcgate/lcgate/routing"
 	"github.com/lcgate/lcgate/translate"
 	"github.com/valyala/fasthttp"
 )
@@ -27,9 +29,8 @@ const (
 type Server struct {
 	opts     Options
 	log      *slog.Logger
-	up       upstream
-	web      *fasthttp.HostClient
-	dialer   *websocket.Dialer
+	router   *routing.Router
+	backends backends
 	upgrader *websocket.FastHTTPUpgrader
 	http     *fasthttp.Server
 	sessions registry
@@ -51,11 +52,15 @@ func New(opts Options) (*Server, error) {
 		return nil, fmt.Errorf("proxy: %w", err)
 	}
 	opts = opts.withDefaults()
-	up, _ := parseUpstream(opts.Upstream) // validated above
-	s := &Server{opts: opts, log: opts.Logger, up: up}
+	table := opts.Routes
+	if table == nil {
+		var err error
+		if table, err = singleTable(opts.Upstream, opts.UpstreamVersion); err != nil {
+			return nil, fmt.Errorf("proxy: %w", err)
+		}
+	}
+	s := &Server{opts: opts, log: opts.Logger, router: routing.NewRouter(table)}
 	s.watch()
-	s.web = newWebClient(up, opts)
-	s.dialer = &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout, TLSClientConfig: opts.upstreamTLS(up)}
 	s.upgrader = &websocket.FastHTTPUpgrader{
 		HandshakeTimeout: opts.HandshakeTimeout,
 		// Browsers call LiveChat from any site; the upstream receives Origin and decides.
@@ -149,7 +154,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		_ = ln.Close()
 	}
 	drainErr := s.sessions.drain(ctx)
-	s.web.CloseIdleConnections()
+	s.backends.closeIdle()
 	return errors.Join(httpErr, drainErr)
 }
 
@@ -172,7 +177,9 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	if rt.kind != 0 { // a Customer Chat API path
 		// Set last: the answer is complete (a relayed upstream answer replaces the
 		// header), and a WebSocket handshake is written only after Handler returns.
-		ctx.Response.Header.Set(UpstreamVersionHeader, s.opts.UpstreamVersion)
+		if v := s.answeringVersion(t); v != "" {
+			ctx.Response.Header.Set(UpstreamVersionHeader, v)
+		}
 	}
 	s.observeRequest(ctx, rt, t, err)
 }
@@ -184,12 +191,36 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, rt route, t *requestTimer) erro
 	}
 	sockjs := rt.kind == routeSockJS
 	if rt.kind == routeRTM || sockjs {
-		return s.serveRTM(ctx, rt.version, sockjs)
+		return s.serveRTM(ctx, rt.version, sockjs, t)
 	}
-	if rt.version != s.opts.UpstreamVersion {
-		return s.serveTranslatedWeb(ctx, rt, t)
+	tg, err := s.choose(routingKey(ctx, string(ctx.Request.Header.Peek(fasthttp.HeaderAuthorization))))
+	if err != nil {
+		return &UpstreamError{Op: "route", Err: err}
 	}
-	return s.serveWeb(ctx, t)
+	t.version = tg.version
+	s.routed(metrics.TransportWeb, tg)
+	if rt.version != tg.version {
+		return s.serveTranslatedWeb(ctx, rt, t, tg)
+	}
+	return s.serveWeb(ctx, t, tg)
+}
+
+// answeringVersion is the upstream version an answer names: the chosen upstream's, or,
+// before a choice (an RTM session routed at login, an error), the version every upstream
+// of the table speaks, if they agree.
+func (s *Server) answeringVersion(t *requestTimer) string {
+	if t.version != "" {
+		return t.version
+	}
+	v, _ := s.router.Table().SingleVersion()
+	return v
+}
+
+// routingKey is what a request is routed by: its license_id, the customer's token and the
+// region it names (X-Region).
+func routingKey(ctx *fasthttp.RequestCtx, token string) routing.Key {
+	return routing.KeyFrom(string(ctx.QueryArgs().Peek("license_id")), token,
+		string(ctx.Request.Header.Peek(headerRegion)))
 }
 
 // fail logs err and writes the client's error reply.

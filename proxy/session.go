@@ -30,6 +30,10 @@ type session struct {
 	sockjs bool
 	// up and down count data frames per direction (never nil once the session runs).
 	up, down *frameCounters
+	// early holds client messages read before the session began (while its login was
+	// routed): they go upstream first. opened says the SockJS "o" was already sent.
+	early  []earlyMessage
+	opened bool
 
 	// idle closes a leg that sent nothing (data or control) for that long; 0: never.
 	// deadlineMu orders the idle deadlines against the closing ones: once closing is set,
@@ -104,7 +108,12 @@ func (s *session) run() {
 		defer close(done)
 		s.relay(s.upstream, s.client, websocket.CloseInternalServerErr)
 	}()
-	s.relay(s.client, s.upstream, websocket.CloseGoingAway)
+	if s.sendEarly() {
+		s.relay(s.client, s.upstream, websocket.CloseGoingAway)
+	} else {
+		s.control(s.upstream, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+		s.graceFor(s.upstream)
+	}
 	<-done
 	heartbeat.Wait()
 	if s.tr != nil {
@@ -115,6 +124,27 @@ func (s *session) run() {
 	s.ended = true
 	_ = s.client.Close()
 	_ = s.upstream.Close()
+}
+
+// sendEarly sends the client messages read before the session began, in order, as relay
+// would have; false means the upstream leg failed.
+func (s *session) sendEarly() bool {
+	for _, m := range s.early {
+		if m.kind != websocket.TextMessage || (s.tr == nil && !s.sockjs) {
+			s.up.in.Add(1)
+			if s.writeData(s.upstream, m.kind, m.msg) != nil {
+				s.up.dropped.Add(1)
+				return false
+			}
+			s.up.out.Add(1)
+			continue
+		}
+		if s.fromClient(m.msg) != nil {
+			return false
+		}
+	}
+	s.early = nil
+	return true
 }
 
 // relay copies messages from src to dst in order, through the translator and the SockJS

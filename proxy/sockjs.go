@@ -83,8 +83,10 @@ func sockJSClose(code int, text string) []byte {
 // sockJSOpen starts a SockJS connection: "o", then "h" heartbeats until done closes; wg
 // counts the heartbeat goroutine.
 func (s *session) sockJSOpen(done <-chan struct{}, wg *sync.WaitGroup) {
-	if err := s.writeData(s.client, websocket.TextMessage, []byte("o")); err != nil {
-		return
+	if !s.opened { // else sent while the session's login was routed
+		if err := s.writeData(s.client, websocket.TextMessage, []byte("o")); err != nil {
+			return
+		}
 	}
 	wg.Add(1)
 	go func() {

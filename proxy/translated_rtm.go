@@ -10,9 +10,9 @@ import (
 // sends on its own (expansions' calls and answers) to the session's legs.
 type rtmTranslator struct{ rtm *translate.RTM }
 
-func (s *Server) newRTMTranslator(sess *session, client string) *rtmTranslator {
+func (s *Server) newRTMTranslator(sess *session, client, upstream string) *rtmTranslator {
 	cv, _ := versions.Parse(client)
-	uv, _ := versions.Parse(s.opts.UpstreamVersion)
+	uv, _ := versions.Parse(upstream)
 	sendUp := func(msg []byte) error { // an expansion's own call
 		sess.up.generated.Add(1)
 		if err := sess.writeData(sess.upstream, websocket.TextMessage, msg); err != nil {

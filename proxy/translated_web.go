@@ -14,12 +14,12 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
-// serveTranslatedWeb serves a Web call of an older client on a newer upstream: read the
+// serveTranslatedWeb serves a Web call of a client on an upstream of another version: read the
 // client's payload (or multipart form), let the engine walk the version chain, write the
 // answer in the client's framing.
-func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route, t *requestTimer) error {
+func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route, t *requestTimer, tg target) error {
 	client, _ := versions.Parse(rt.version)
-	upstream, _ := versions.Parse(s.opts.UpstreamVersion)
+	upstream, _ := versions.Parse(tg.version)
 	req := translate.Request{Client: client, Upstream: upstream, Action: rt.action}
 	switch m, ok := versions.Lookup(client, rt.action); {
 	case !ok:
@@ -33,7 +33,7 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route, t *reque
 		return err
 	}
 	defer translate.Release(req.Payload)
-	raw := &webCaller{s: s, client: ctx, version: upstream, timer: t}
+	raw := &webCaller{s: s, b: tg.b, client: ctx, version: upstream, timer: t}
 	resp, err := s.engine.Call(context.Background(), req, raw)
 	if err != nil {
 		return err
@@ -104,6 +104,7 @@ func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, maxBod
 // request: it sends the client's query string and end-to-end headers with each call.
 type webCaller struct {
 	s       *Server
+	b       *backend
 	client  *fasthttp.RequestCtx
 	version versions.Version
 	timer   *requestTimer
@@ -153,17 +154,17 @@ func (c *webCaller) prepare(req *fasthttp.Request, action string) {
 	req.Header.Del(headerAPIVersion)
 	req.Header.SetMethod(fasthttp.MethodPost)
 	uri := req.URI()
-	uri.SetScheme(c.s.up.scheme())
+	uri.SetScheme(c.b.up.scheme())
 	uri.SetPath("/v" + c.version.String() + "/customer/action/" + action)
 	uri.SetQueryStringBytes(c.client.URI().QueryString())
-	req.SetHost(c.s.up.host)
+	req.SetHost(c.b.up.host)
 }
 
 // do sends req and reads the answer: a payload document, or the upstream's error.
 func (c *webCaller) do(req *fasthttp.Request) (*versions.Doc, error) {
 	resp := fasthttp.AcquireResponse()
 	defer fasthttp.ReleaseResponse(resp)
-	if err := c.s.upstreamCall(c.timer, func() error { return c.s.web.Do(req, resp) }); err != nil {
+	if err := c.s.upstreamCall(c.timer, func() error { return c.b.web.Do(req, resp) }); err != nil {
 		return nil, &UpstreamError{Op: "call", Err: err}
 	}
 	body := resp.Body()

@@ -183,3 +183,30 @@ func TestBucket(t *testing.T) {
 		}
 	}
 }
+
+func TestTableDescribesWhatTheChoiceDependsOn(t *testing.T) {
+	base := Config{Upstreams: []Upstream{
+		{Name: "stable", URL: "http://a", Version: "3.1", Regions: map[string]string{"fra": "http://a-fra"}},
+		{Name: "canary", URL: "http://b", Version: "3.2"},
+	}, Default: "stable", Canary: "canary"}
+	for _, tc := range []struct {
+		percent float64
+		splits  bool
+	}{{0, false}, {10, true}, {99.99, true}, {100, false}} {
+		c := base
+		c.CanaryPercent = tc.percent
+		tab, err := New(c)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tab.SplitsCustomers(); got != tc.splits {
+			t.Errorf("SplitsCustomers at %v %% = %v, want %v", tc.percent, got, tc.splits)
+		}
+		if !tab.HasRegions() || tab.Default().Name != "stable" {
+			t.Errorf("HasRegions %v, Default %q", tab.HasRegions(), tab.Default().Name)
+		}
+		if got := tab.URLs(); len(got) != 3 || got[0] != "http://a" || got[1] != "http://a-fra" || got[2] != "http://b" {
+			t.Errorf("URLs = %v", got)
+		}
+	}
+}

@@ -72,3 +72,47 @@ func (t *Table) SingleVersion() (string, bool) {
 	}
 	return "", false
 }
+
+// Default returns the default upstream.
+func (t *Table) Default() Upstream { return t.upstreams[t.def].clone() }
+
+// SplitsCustomers reports whether the choice depends on the customer: a canary that takes
+// some customers but not all.
+func (t *Table) SplitsCustomers() bool {
+	return t.canary >= 0 && t.percent > 0 && t.percent < 100
+}
+
+// HasRegions reports whether some upstream has a URL per region, so that the region of a
+// key (from X-Region or the token's prefix) can change the URL chosen.
+func (t *Table) HasRegions() bool {
+	for _, u := range t.upstreams {
+		if len(u.Regions) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// URLs lists every URL of the table (default and regional), each once, in config order.
+func (t *Table) URLs() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(u string) {
+		if !seen[u] {
+			seen[u] = true
+			out = append(out, u)
+		}
+	}
+	for _, u := range t.upstreams {
+		add(u.URL)
+		regions := make([]string, 0, len(u.Regions))
+		for r := range u.Regions {
+			regions = append(regions, r)
+		}
+		slices.Sort(regions)
+		for _, r := range regions {
+			add(u.Regions[r])
+		}
+	}
+	return out
+}

@@ -101,6 +101,10 @@ type StructureChange struct {
 	On   Structure // the structure it changes
 	// Down rewrites the node from the newer version's shape to the older one; Up the reverse.
 	Down, Up func(e *Env, d *Doc, n Node)
+	// LossDown says what Down can lose (newer → older data: the answers an older client gets
+	// from a newer upstream), LossUp what Up can lose (older → newer data: the answers a newer
+	// client gets from an older upstream); "" = nothing. Pairs and PairTableMarkdown read them.
+	LossDown, LossUp string
 }
 
 // ActionChange is one change to a method: a rename, changed parameters, a changed answer, or
@@ -129,6 +133,13 @@ type ActionChange struct {
 	// where the newer version sends none: its name in the older version and its payload,
 	// made from the request's payload (in the older version's shape).
 	PushAfter func(e *Env, req *Doc) (string, *Doc)
+	// LossDown says what serving the older version's call on the newer version can lose: its
+	// answer comes down (ResponseDown, Expand, PushAfter), its request goes up (RequestUp).
+	// LossUp says what serving the newer version's call on the older version can lose: its
+	// answer comes up (ResponseUp, Emulate), its request goes down (RequestDown). Both are
+	// named after the answer's direction, as a StructureChange's are, so that one walk reads
+	// one of them on every change it crosses; "" = nothing.
+	LossDown, LossUp string
 }
 
 // PushChange is one change to a push.

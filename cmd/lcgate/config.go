@@ -45,6 +45,7 @@ type Config struct {
 	Listen                     string    `help:"Address the gateway accepts clients on (default ${default})." default:"${default_listen}" env:"LCGATE_LISTEN" placeholder:"ADDR"`
 	Upstream                   string    `help:"Upstream base URL (http://host:port or https://host), or \"embedded\" for the in-process simulator (default ${default})." default:"${default_upstream}" env:"LCGATE_UPSTREAM" placeholder:"URL|embedded"`
 	UpstreamVersion            string    `help:"Customer Chat API version the upstream speaks: 3.0, 3.1 or 3.2 (default ${default})." default:"${default_upstream_version}" env:"LCGATE_UPSTREAM_VERSION" placeholder:"VERSION"`
+	Routes                     string    `help:"YAML file of upstreams with their versions, a default and a canary share, URLs per region; read again on SIGHUP. When set, --upstream and --upstream-version are not used." env:"LCGATE_ROUTES" placeholder:"FILE"`
 	MetricsListen              string    `help:"Address of the operator endpoints /healthz and /readyz (default ${default})." default:"${default_metrics_listen}" env:"LCGATE_METRICS_LISTEN" placeholder:"ADDR"`
 	UpstreamCA                 string    `name:"upstream-ca" help:"PEM file of CA certificates trusted for an https upstream, besides the system's." env:"LCGATE_UPSTREAM_CA" placeholder:"FILE"`
 	UpstreamInsecureSkipVerify bool      `name:"upstream-insecure-skip-verify" help:"Accept any certificate from an https upstream. For local testing only." env:"LCGATE_UPSTREAM_INSECURE_SKIP_VERIFY"`
@@ -155,6 +156,11 @@ func (e ConfigError) Error() string {
 func (c Config) Validate() error {
 	var errs ConfigError
 	errs = checkAddress(errs, "listen", c.Listen)
+	if c.Routes != "" {
+		if _, err := readRoutes(c.Routes, ""); err != nil {
+			errs = append(errs, FieldError{"routes", err.Error()})
+		}
+	}
 	if c.Upstream != UpstreamEmbedded {
 		if err := proxy.CheckUpstreamURL(c.Upstream); err != nil {
 			errs = append(errs, FieldError{"upstream", fmt.Sprintf(`want %q or a URL: %v`, UpstreamEmbedded, err)})

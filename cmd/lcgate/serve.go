@@ -10,6 +10,7 @@ import (
 
 	"github.com/lcgate/lcgate/metrics"
 	"github.com/lcgate/lcgate/proxy"
+	"github.com/lcgate/lcgate/routing"
 	"github.com/lcgate/lcgate/sim"
 )
 
@@ -30,6 +31,9 @@ func (c *ServeCmd) Run(rt runtime) error {
 		return err
 	}
 	printServeURLs(rt.stderr, st)
+	if c.Config.Routes != "" {
+		st.reloadOnHangup(rt.ctx)
+	}
 	return st.wait(rt.ctx)
 }
 
@@ -68,9 +72,18 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 	if cfg.UpstreamInsecureSkipVerify {
 		log.Warn("upstream certificates are NOT verified (--upstream-insecure-skip-verify): for local testing only")
 	}
+	var routes *routing.Table
+	if cfg.Routes != "" {
+		var err error
+		if routes, err = readRoutes(cfg.Routes, st.upstream); err != nil {
+			st.closeListeners()
+			return nil, err
+		}
+	}
 	m := metrics.New(nil)
 	gw, err := proxy.New(proxy.Options{
 		Metrics:                    m,
+		Routes:                     routes,
 		Upstream:                   st.upstream,
 		UpstreamVersion:            cfg.UpstreamVersion,
 		BareV30Answers:             cfg.V30Answers == "bare",
@@ -102,14 +115,19 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 	}
 	st.start(func() error { return st.gateway.Serve(st.gwLn) })
 	st.start(func() error { return st.admin.Serve(st.adminLn) })
-	log.Info("lcgate started", "version", version, "listen", st.gwLn.Addr().String(),
-		"upstream", st.upstream, "upstream_version", cfg.UpstreamVersion)
+	if routes != nil {
+		log.Info("lcgate started", "version", version, "listen", st.gwLn.Addr().String(),
+			"routes", cfg.Routes, "upstreams", len(routes.Upstreams()), slog.Any("versions", routes.Versions()))
+	} else {
+		log.Info("lcgate started", "version", version, "listen", st.gwLn.Addr().String(),
+			"upstream", st.upstream, "upstream_version", cfg.UpstreamVersion)
+	}
 	return st, nil
 }
 
 func (st *stack) listen() error {
 	var err error
-	if st.cfg.Upstream == UpstreamEmbedded {
+	if st.usesEmbedded() {
 		if st.simLn, err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 			return fmt.Errorf("embedded simulator: %w", err)
 		}
@@ -174,4 +192,13 @@ func stoppedUnexpectedly(what string, err error) error {
 		return fmt.Errorf("%s stopped unexpectedly", what)
 	}
 	return fmt.Errorf("%s stopped: %w", what, err)
+}
+
+// usesEmbedded reports whether the gateway needs the in-process simulator: as its upstream,
+// or named by the --routes file.
+func (st *stack) usesEmbedded() bool {
+	if st.cfg.Routes != "" {
+		return routesUseEmbedded(st.cfg.Routes)
+	}
+	return st.cfg.Upstream == UpstreamEmbedded
 }

@@ -1,0 +1,100 @@
+package proxy
+
+import (
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/fasthttp/websocket"
+	"github.com/lcgate/lcgate/routing"
+	"github.com/valyala/fasthttp"
+)
+
+// backend is one upstream URL the gateway reaches: its address, its pooled Web client and
+// its WebSocket dialer. Backends are made on first use and kept for the Server's life, so a
+// reload that keeps a URL keeps its connections.
+type backend struct {
+	up     upstream
+	web    *fasthttp.HostClient
+	dialer *websocket.Dialer
+}
+
+// backends caches the backend of each upstream URL.
+type backends struct {
+	mu    sync.Mutex
+	byURL map[string]*backend
+}
+
+// get returns the backend of url, making it on first use.
+func (bs *backends) get(url string, opts Options) (*backend, error) {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	if b, ok := bs.byURL[url]; ok {
+		return b, nil
+	}
+	up, err := parseUpstream(url)
+	if err != nil {
+		return nil, err
+	}
+	b := &backend{up: up, web: newWebClient(up, opts),
+		dialer: &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout, TLSClientConfig: opts.upstreamTLS(up)}}
+	if bs.byURL == nil {
+		bs.byURL = map[string]*backend{}
+	}
+	bs.byURL[url] = b
+	return b, nil
+}
+
+// closeIdle closes the idle Web connections of every backend.
+func (bs *backends) closeIdle() {
+	bs.mu.Lock()
+	defer bs.mu.Unlock()
+	for _, b := range bs.byURL {
+		b.web.CloseIdleConnections()
+	}
+}
+
+// target is where one client request or session goes: the backend, the upstream's name and
+// version, and whether the canary rule chose it.
+type target struct {
+	b       *backend
+	name    string
+	version string
+	canary  bool
+}
+
+// choose picks the target of a key in the current routing table.
+func (s *Server) choose(k routing.Key) (target, error) {
+	c := s.router.Table().Choose(k)
+	b, err := s.backends.get(c.URL, s.opts)
+	if err != nil { // the table's URLs were checked when it was loaded
+		return target{}, err
+	}
+	return target{b: b, name: c.Upstream.Name, version: c.Upstream.Version, canary: c.Canary}, nil
+}
+
+// Reload replaces the routing table; sessions already open keep their upstream, and calls
+// that arrive later use the new table. It refuses a table with a URL lcgate cannot use.
+func (s *Server) Reload(t *routing.Table) error {
+	if err := checkTableURLs(t); err != nil {
+		return fmt.Errorf("proxy: %w", err)
+	}
+	s.router.Swap(t)
+	return nil
+}
+
+// checkTableURLs reports every URL of the table that is not a usable upstream URL.
+func checkTableURLs(t *routing.Table) error {
+	var errs []error
+	for _, u := range t.URLs() {
+		if err := CheckUpstreamURL(u); err != nil {
+			errs = append(errs, fmt.Errorf("upstream URL: %w", err))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// singleTable is the routing table of a Server given one upstream.
+func singleTable(url, version string) (*routing.Table, error) {
+	return routing.New(routing.Config{Upstreams: []routing.Upstream{{Name: "default", URL: url, Version: version}}})
+}
