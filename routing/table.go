@@ -116,3 +116,14 @@ func (t *Table) URLs() []string {
 	}
 	return out
 }
+
+// CanaryName is the canary upstream's name, or "" when there is none.
+func (t *Table) CanaryName() string {
+	if t.canary < 0 {
+		return ""
+	}
+	return t.upstreams[t.canary].Name
+}
+
+// CanaryPercent is the canary's share of customers, in percent.
+func (t *Table) CanaryPercent() float64 { return t.percent }

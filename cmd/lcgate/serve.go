@@ -42,7 +42,8 @@ func (c *ServeCmd) Run(rt runtime) error {
 type stack struct {
 	cfg      Config
 	log      *slog.Logger
-	upstream string // the upstream URL the proxy uses
+	upstream string         // the upstream URL the proxy uses
+	routes   *routing.Table // the routing table at start, when --routes is set
 	sim      *sim.Server
 	gateway  *proxy.Server
 	admin    *proxy.Admin
@@ -80,6 +81,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 			return nil, err
 		}
 	}
+	st.routes = routes
 	m := metrics.New(nil)
 	gw, err := proxy.New(proxy.Options{
 		Metrics:                    m,

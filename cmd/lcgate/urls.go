@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"net"
+
+	"github.com/lcgate/lcgate/routing"
 )
 
 // demoLicense is the licence id in the printed URLs; the simulator accepts any positive id.
@@ -15,11 +17,20 @@ func printServeURLs(w io.Writer, st *stack) {
 	ws := "ws://" + displayAddr(st.gwLn.Addr())
 	admin := "http://" + displayAddr(st.adminLn.Addr())
 	v := "/v" + st.cfg.UpstreamVersion
-	upstream := st.upstream
-	if st.sim != nil {
-		upstream = "embedded simulator at " + st.upstream
+	if st.routes != nil {
+		v = "/v" + st.routes.Default().Version
+		fmt.Fprintf(w, "lcgate %s: gateway on %s, routes from %s\n", version, gw, st.cfg.Routes)
+		for _, u := range st.routes.Upstreams() {
+			fmt.Fprintf(w, "  upstream %-10s %s speaking %s%s\n", u.Name, u.URL, u.Version, routeRole(st.routes, u.Name))
+		}
+		fmt.Fprintln(w)
+	} else {
+		upstream := st.upstream
+		if st.sim != nil {
+			upstream = "embedded simulator at " + st.upstream
+		}
+		fmt.Fprintf(w, "lcgate %s: gateway on %s, upstream %s speaking %s\n\n", version, gw, upstream, st.cfg.UpstreamVersion)
 	}
-	fmt.Fprintf(w, "lcgate %s: gateway on %s, upstream %s speaking %s\n\n", version, gw, upstream, st.cfg.UpstreamVersion)
 	fmt.Fprintf(w, "  Web API        %s%s/customer/action/start_chat?license_id=%s\n", gw, v, demoLicense)
 	fmt.Fprintf(w, "  RTM API        %s%s/customer/rtm/ws?license_id=%s\n", ws, v, demoLicense)
 	if st.sim != nil {
@@ -29,7 +40,7 @@ func printServeURLs(w io.Writer, st *stack) {
 	fmt.Fprintf(w, "  Metrics        %s/metrics\n\n", admin)
 	fmt.Fprintf(w, "Try: curl -X POST '%s%s/customer/action/start_chat?license_id=%s' "+
 		"-H 'Authorization: Bearer demo-token' -H 'Content-Type: application/json' -d '{}'\n", gw, v, demoLicense)
-	if v == "/v3.2" { // older clients are translated: show one
+	if v != "/v3.0" { // older clients are translated: show one
 		fmt.Fprintf(w, "     and as a 3.0 client: curl -X POST '%s/v3.0/customer/action/start_chat?license_id=%s' "+
 			"-H 'Authorization: Bearer demo-token' -d '{\"payload\":{}}'\n", gw, demoLicense)
 	}
@@ -56,4 +67,16 @@ func displayAddr(addr net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return net.JoinHostPort(host, port)
+}
+
+// routeRole says what an upstream is in the routing table: the default, or the canary and
+// its share.
+func routeRole(t *routing.Table, name string) string {
+	switch {
+	case t.Default().Name == name:
+		return " (default)"
+	case t.CanaryName() == name:
+		return fmt.Sprintf(" (canary, %g %% of customers)", t.CanaryPercent())
+	}
+	return ""
 }
