@@ -155,3 +155,27 @@ func TestPanicsBecome500AndAreCounted(t *testing.T) {
 		t.Errorf("panics_total = %v, want 1", got)
 	}
 }
+
+// TestMetricsCountEmulationsAndLossesOfANewerClient: a 3.2 client on a 3.1 upstream has its
+// get_chat emulated and the thread's time brought up without sub-second precision; both are
+// counted, with the pair's labels on the request.
+func TestMetricsCountEmulationsAndLossesOfANewerClient(t *testing.T) {
+	m := metrics.New(nil)
+	gw := startGateway(t, Options{Upstream: startSim(t), UpstreamVersion: "3.1", Metrics: m})
+	auth := http.Header{"Authorization": {"Bearer t"}}
+	started := do(t, gw.Addr, "POST", "/v3.2/customer/action/start_chat?license_id=123", auth, `{}`)
+	chat := gjson.Get(started.Body, "chat_id").String()
+	if got := do(t, gw.Addr, "POST", "/v3.2/customer/action/get_chat?license_id=123", auth, `{"chat_id":"`+chat+`"}`); got.Status != 200 {
+		t.Fatalf("get_chat: %d %s", got.Status, got.Body)
+	}
+	gw.stop(t)
+	if got := testutil.ToFloat64(m.Expansions.WithLabelValues("get_chat")); got != 1 {
+		t.Errorf("expansions_total{get_chat} = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.Lossy.WithLabelValues("B2 thread timestamp to created_at (no sub-second precision)")); got != 1 {
+		t.Errorf("lossy_conversions_total{B2 up} = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.Requests.WithLabelValues("web", "3.2", "3.1", "get_chat", "ok")); got != 1 {
+		t.Errorf("requests_total{3.2 on 3.1, get_chat} = %v, want 1", got)
+	}
+}

@@ -42,10 +42,19 @@ func userRemovedDown32(_ *Env, d *Doc) error {
 }
 
 // userAddedUp32: user_type dropped; reason "manual", the only documented value (B9/B10 up).
-func userAddedUp32(_ *Env, d *Doc) error {
+// 3.1 does not say who asked: requester_id is left out.
+func userAddedUp32(e *Env, d *Doc) error {
 	r := d.Root()
 	d.Delete(r, "user_type")
 	d.Set(r, "reason", d.NewString("manual"))
+	e.lossy("B9 user pushes without requester_id (3.1 has none)")
+	return nil
+}
+
+// incomingChatUp32 counts what a 3.2 incoming_chat lacks when it comes from 3.1's
+// incoming_chat_thread: requester_id, and the thread's neighbours and queue (B8 up).
+func incomingChatUp32(e *Env, _ *Doc) error {
+	e.lossy("B8 incoming_chat without requester_id, thread neighbours and queue")
 	return nil
 }
 

@@ -86,7 +86,7 @@ var step31to32 = &Step{
 	},
 	Pushes: []*PushChange{
 		{Name: "incoming_chat_thread renamed incoming_chat (+requester_id, +transferred_from)",
-			Older: "incoming_chat_thread", Newer: "incoming_chat", Down: incomingChatDown32},
+			Older: "incoming_chat_thread", Newer: "incoming_chat", Down: incomingChatDown32, Up: incomingChatUp32},
 		{Name: "thread_closed renamed chat_deactivated", Older: "thread_closed", Newer: "chat_deactivated"},
 		{Name: "chat_user_added renamed user_added_to_chat (−user_type, +reason, +requester_id)",
 			Older: "chat_user_added", Newer: "user_added_to_chat", Down: userAddedDown32, Up: userAddedUp32},

@@ -72,7 +72,7 @@ func seenDown31(e *Env, d *Doc, n Node) {
 
 // seenUp31: last_seen_timestamp → events_seen_up_to at the end of that second, so every event
 // of the second counts as seen; 0 (never) is dropped (A4 up).
-func seenUp31(_ *Env, d *Doc, n Node) {
+func seenUp31(e *Env, d *Doc, n Node) {
 	ts, ok := intAt(d, n, "last_seen_timestamp")
 	if !ok {
 		return
@@ -81,6 +81,7 @@ func seenUp31(_ *Env, d *Doc, n Node) {
 		d.Delete(n, "last_seen_timestamp")
 		return
 	}
+	e.lossy("A4 last_seen_timestamp to events_seen_up_to (sub-second time unknown)")
 	d.Set(n, "last_seen_timestamp", d.NewString(endOfSecond(ts)))
 	d.Rename(n, "last_seen_timestamp", "events_seen_up_to")
 }
@@ -99,10 +100,11 @@ func seenPushDown31(e *Env, d *Doc) error {
 }
 
 // seenPushUp31: timestamp → seen_up_to at the end of that second; thread_id dropped (A6 up).
-func seenPushUp31(_ *Env, d *Doc) error {
+func seenPushUp31(e *Env, d *Doc) error {
 	r := d.Root()
 	d.Delete(r, "thread_id")
 	if ts, ok := intAt(d, r, "timestamp"); ok {
+		e.lossy("A6 timestamp to seen_up_to (sub-second time unknown)")
 		d.Set(r, "timestamp", d.NewString(endOfSecond(ts)))
 		d.Rename(r, "timestamp", "seen_up_to")
 	}

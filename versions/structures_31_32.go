@@ -168,10 +168,11 @@ func formOptionsDown32(e *Env, d *Doc, n Node) {
 }
 
 // formOptionsUp32: group_chooser options get `id`, their index as a string (B16 up; UNCONFIRMED).
-func formOptionsUp32(_ *Env, d *Doc, n Node) {
+func formOptionsUp32(e *Env, d *Doc, n Node) {
 	if strAt(d, n, "type") != "group_chooser" {
 		return
 	}
+	e.lossy("B16 group_chooser option id synthesised from its index")
 	opts := d.Get(n, "options")
 	i := 0
 	for o := d.First(opts); d.IsArray(opts) && o != None; o = d.Next(o) {
