@@ -70,6 +70,7 @@ const (
 	DropUnknownRequest = "unknown_request" // an answer to no pending request
 	DropMalformed      = "malformed"       // not an RTM frame
 	DropRefused        = "refused"         // a client frame answered by lcgate with an error
+	DropAnswered       = "answered"        // a client request lcgate answered itself (a newer client's get_customer)
 )
 
 // New returns a fresh set of collectors in its own registry. frames, when set, is read at

@@ -7,6 +7,7 @@ func rtmScenario32() []rtmStep {
 		{action: "login", payload: `{"token":"Bearer rtm-diff","customer":{"name":"Ann","session_fields":[{"plan":"pro"}]},"customer_page":{"url":"https://example.com"}}`,
 			capture: map[string]string{"customer": "customer.id"}},
 		{agent: true, action: "send_greeting", payload: `{"customer_id":"{customer}","text":"Need help?","greeting_id":7}`},
+		{action: "get_customer", payload: `{}`}, // answered from the login on older upstreams
 		{action: "ping", payload: `{}`},
 		{action: "get_form", payload: `{"group_id":0,"type":"prechat"}`},
 		{action: "get_predicted_agent", payload: `{}`},

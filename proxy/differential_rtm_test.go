@@ -190,7 +190,7 @@ func TestDifferentialRTMEveryPair(t *testing.T) {
 				gw := startGateway(t, Options{Upstream: upstreamSim, UpstreamVersion: upstream})
 				got := rtmTranscript(t, "ws://"+gw.Addr+"/v"+client+"/customer/rtm/ws?license_id=123", upstreamSim, steps)
 				for i := range steps {
-					if msg, ok := unavailableOn(client, upstream, steps[i].action); ok {
+					if msg, ok := unavailableOn(client, upstream, steps[i].action, true); ok {
 						if len(got[i]) != 1 || gjson.Get(got[i][0], "success").Bool() ||
 							gjson.Get(got[i][0], "payload.error.type").String() != "validation" || !strings.Contains(got[i][0], msg) {
 							t.Errorf("%s step %d %s on %s: got %v, want one validation error naming %q", client, i, steps[i].action, upstream, got[i], msg)

@@ -164,6 +164,13 @@ func (c *chainCaller) Upload(ctx context.Context, f versions.File) (*versions.Do
 	return c.nextCaller.Upload(ctx, f)
 }
 
+// lossy reports a lossy conversion made outside the changes' own functions.
+func (e *Engine) lossy(change string) {
+	if e.OnLossy != nil {
+		e.OnLossy(change)
+	}
+}
+
 func (e *Engine) now() time.Time {
 	if e.Now != nil {
 		return e.Now()

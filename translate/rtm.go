@@ -57,6 +57,8 @@ type RTM struct {
 	// held keeps the pushes a running expansion's calls cause, by the client's request id,
 	// until its answer is sent: the client sees the answer first, as from a server.
 	held map[string][][]byte
+	// cust is the session's customer, for a newer client's get_customer (rtm_customer.go).
+	cust customerCache
 }
 
 // rtmPending is a request sent upstream and not yet answered.
@@ -107,6 +109,7 @@ func (r *RTM) Stop() {
 	r.room.Broadcast()
 	r.mu.Unlock()
 	r.wg.Wait()
+	r.releaseCustomer()
 }
 
 // FromClient translates a client frame: it returns the frame for the upstream, or an error
@@ -126,6 +129,16 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 		jsontree.Release(f.Payload)
 		return nil, r.errorFrame(f, &versions.APIError{Type: "validation",
 			Message: "lcgate: unknown action \"" + f.Action + "\" in RTM version " + r.client.String()})
+	}
+	if r.servesGetCustomer() {
+		switch f.Action {
+		case "get_customer":
+			r.drop("up", "answered")
+			jsontree.Release(f.Payload)
+			return nil, r.answerGetCustomer(f)
+		case "login":
+			r.rememberLoginRequest(f)
+		}
 	}
 	after := r.pushesAfter(f.Action)
 	var reqCopy *versions.Doc
@@ -222,6 +235,9 @@ func (r *RTM) FromUpstream(msg []byte) [][]byte {
 	if _, err := r.engine.Rewrite(r.ctx, kind, r.upstream, r.client, p.upstreamAction, f.Payload); err != nil {
 		return [][]byte{r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, err)}
 	}
+	if f.Success && p.clientAction == "login" && r.servesGetCustomer() {
+		r.rememberCustomer(f.Payload, f.Payload.Get(f.Payload.Root(), "customer"), true)
+	}
 	frames := [][]byte{AppendFrame(nil, out)}
 	if f.Success {
 		env := r.env()
@@ -275,6 +291,9 @@ func (r *RTM) push(f Frame) [][]byte {
 	if err != nil || name == "" {
 		r.drop("down", "no_counterpart")
 	} else {
+		if name == "customer_updated" && r.servesGetCustomer() {
+			r.rememberCustomer(f.Payload, f.Payload.Get(f.Payload.Root(), "customer"), false)
+		}
 		frames = append(frames, AppendFrame(nil, Frame{RequestID: rid, HasRID: hasRID, Action: name, Type: "push", Payload: f.Payload}))
 	}
 	frames = r.appendPush(frames, alsoVersion, alsoName, also, rid, hasRID)
