@@ -65,7 +65,12 @@ type target struct {
 
 // choose picks the target of a key in the current routing table.
 func (s *Server) choose(k routing.Key) (target, error) {
-	c := s.router.Table().Choose(k)
+	return s.chooseIn(s.router.Table(), k)
+}
+
+// chooseIn picks the target of a key in table t.
+func (s *Server) chooseIn(t *routing.Table, k routing.Key) (target, error) {
+	c := t.Choose(k)
 	b, err := s.backends.get(c.URL, s.opts)
 	if err != nil { // the table's URLs were checked when it was loaded
 		return target{}, err
@@ -97,4 +102,28 @@ func checkTableURLs(t *routing.Table) error {
 // singleTable is the routing table of a Server given one upstream.
 func singleTable(url, version string) (*routing.Table, error) {
 	return routing.New(routing.Config{Upstreams: []routing.Upstream{{Name: "default", URL: url, Version: version}}})
+}
+
+// fixedRoute is the target of every request when the table's choice depends on nothing in
+// the request (one upstream, no canary share, no regions): computed once per table.
+type fixedRoute struct {
+	table  *routing.Table
+	target target
+}
+
+// route picks the target of a request: the table's fixed target when it has one, else the
+// choice for the request's key (made only then: it hashes the token).
+func (s *Server) route(key func() routing.Key) (target, error) {
+	t := s.router.Table()
+	if f := s.fixed.Load(); f != nil && f.table == t {
+		return f.target, nil
+	}
+	if t.SplitsCustomers() || t.HasRegions() {
+		return s.chooseIn(t, key())
+	}
+	tg, err := s.chooseIn(t, routing.Key{})
+	if err == nil {
+		s.fixed.Store(&fixedRoute{table: t, target: tg})
+	}
+	return tg, err
 }

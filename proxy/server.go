@@ -31,6 +31,7 @@ type Server struct {
 	log      *slog.Logger
 	router   *routing.Router
 	backends backends
+	fixed    atomic.Pointer[fixedRoute] // the target of a table whose choice is fixed
 	upgrader *websocket.FastHTTPUpgrader
 	http     *fasthttp.Server
 	sessions registry
@@ -193,7 +194,9 @@ func (s *Server) serve(ctx *fasthttp.RequestCtx, rt route, t *requestTimer) erro
 	if rt.kind == routeRTM || sockjs {
 		return s.serveRTM(ctx, rt.version, sockjs, t)
 	}
-	tg, err := s.choose(routingKey(ctx, string(ctx.Request.Header.Peek(fasthttp.HeaderAuthorization))))
+	tg, err := s.route(func() routing.Key {
+		return routingKey(ctx, string(ctx.Request.Header.Peek(fasthttp.HeaderAuthorization)))
+	})
 	if err != nil {
 		return &UpstreamError{Op: "route", Err: err}
 	}

@@ -57,5 +57,11 @@ fi
 echo "==> go test $race -count=1 ./..."
 go test $race -count=1 ./... || fail "go test"
 
+# The Go benchmarks run briefly so they keep compiling and running; their times are not
+# checked here (machines are shared and noisy): bench/run.sh and BENCHMARKS.md measure.
+bench_pkgs=$(go list ./... | grep -E '/(translate|versions|bench/canned)$' || true)
+echo "==> go test -run '^\$' -bench . -benchtime 100x $(echo $bench_pkgs | tr '\n' ' ')"
+go test -run '^$' -bench . -benchtime 100x $bench_pkgs || fail "benchmarks"
+
 echo
 echo "scripts/test.sh: all checks passed"
