@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"time"
 )
 
@@ -16,6 +17,7 @@ const adminReadTimeout = 10 * time.Second
 // "not ready". It is safe for concurrent use.
 type Admin struct {
 	srv *http.Server
+	mux *http.ServeMux
 }
 
 // NewAdmin returns an Admin whose /readyz asks ready (for example Server.Ready) and whose
@@ -39,11 +41,22 @@ func NewAdmin(ready func() bool, metrics http.Handler) *Admin {
 	if metrics != nil {
 		mux.Handle("GET /metrics", metrics)
 	}
-	return &Admin{srv: &http.Server{
+	return &Admin{mux: mux, srv: &http.Server{
 		Handler:           mux,
 		ReadHeaderTimeout: adminReadTimeout,
 		ReadTimeout:       adminReadTimeout,
 	}}
+}
+
+// EnableProfiling serves Go's profiles under /debug/pprof/ (net/http/pprof): CPU
+// (/debug/pprof/profile?seconds=N), heap and allocations, goroutines. Call it before Serve;
+// the admin listener should then stay private.
+func (a *Admin) EnableProfiling() {
+	a.mux.HandleFunc("GET /debug/pprof/", pprof.Index)
+	a.mux.HandleFunc("GET /debug/pprof/cmdline", pprof.Cmdline)
+	a.mux.HandleFunc("GET /debug/pprof/profile", pprof.Profile)
+	a.mux.HandleFunc("GET /debug/pprof/symbol", pprof.Symbol)
+	a.mux.HandleFunc("GET /debug/pprof/trace", pprof.Trace)
 }
 
 // Serve answers on ln until Shutdown is called; it then returns nil.

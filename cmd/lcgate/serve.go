@@ -112,6 +112,9 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		return nil, err
 	}
 	st.gateway, st.admin = gw, proxy.NewAdmin(gw.ReadyForTraffic, m.Handler())
+	if cfg.Pprof {
+		st.admin.EnableProfiling()
+	}
 	if st.sim != nil {
 		st.start(func() error { return st.sim.Serve(st.simLn) })
 	}
