@@ -61,6 +61,9 @@ type Metrics struct {
 	Panics prometheus.Counter
 	// FramesDropped counts RTM frames not forwarded, by direction and reason.
 	FramesDropped *prometheus.CounterVec
+
+	requests counterCache[requestLabels] // Requests' children, for CountRequest
+	lossy    counterCache[string]        // Lossy's children, for CountLossy
 }
 
 // Reasons an RTM frame is not forwarded.
@@ -103,6 +106,7 @@ func New(frames FramesFunc) *Metrics {
 		Help: "Requests whose handler panicked; each was answered 500 and the process went on."})
 	m.FramesDropped = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "rtm_frames_dropped_total",
 		Help: "RTM frames not forwarded, by direction (up: client to upstream) and reason."}, []string{"direction", "reason"})
+	m.requests.vec, m.lossy.vec = m.Requests, m.Lossy
 	m.Registry.MustRegister(m.FramesDropped, m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Routed, m.Expansions,
 		m.Lossy, m.UpstreamErrors, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if frames != nil {

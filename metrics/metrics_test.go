@@ -54,3 +54,23 @@ func TestActionLabelsAreBounded(t *testing.T) {
 		}
 	}
 }
+
+// TestCachedCountersCountTheSameChildren: CountRequest and CountLossy add to the children
+// WithLabelValues reads.
+func TestCachedCountersCountTheSameChildren(t *testing.T) {
+	m := New(nil)
+	for range 3 {
+		m.CountRequest(TransportWeb, "3.0", "3.2", "send_event", OutcomeOK)
+		m.CountLossy("A3 event created_at to timestamp (sub-second precision)")
+	}
+	m.CountRequest(TransportWeb, "3.1", "3.2", "send_event", OutcomeOK)
+	if got := testutil.ToFloat64(m.Requests.WithLabelValues(TransportWeb, "3.0", "3.2", "send_event", OutcomeOK)); got != 3 {
+		t.Errorf("requests = %v, want 3", got)
+	}
+	if got := testutil.ToFloat64(m.Requests.WithLabelValues(TransportWeb, "3.1", "3.2", "send_event", OutcomeOK)); got != 1 {
+		t.Errorf("requests of 3.1 = %v, want 1", got)
+	}
+	if got := testutil.ToFloat64(m.Lossy.WithLabelValues("A3 event created_at to timestamp (sub-second precision)")); got != 3 {
+		t.Errorf("lossy = %v, want 3", got)
+	}
+}

@@ -19,7 +19,7 @@ func (s *Server) watch() {
 	if m == nil {
 		return
 	}
-	s.engine.OnLossy = func(change string) { m.Lossy.WithLabelValues(change).Inc() }
+	s.engine.OnLossy = m.CountLossy
 	s.engine.OnExpand = func(action string) { m.Expansions.WithLabelValues(metrics.Action(action)).Inc() }
 	m.WatchFrames(func() (up, down [4]int64) {
 		u, d := s.FrameCounts()
@@ -83,7 +83,7 @@ func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTi
 	case status >= 400:
 		outcome = metrics.OutcomeClientError
 	}
-	m.Requests.WithLabelValues(metrics.TransportWeb, client, t.upstreamVersion(), metrics.Action(rt.action), outcome).Inc()
+	m.CountRequest(metrics.TransportWeb, client, t.upstreamVersion(), metrics.Action(rt.action), outcome)
 	if own := total - t.upstream; own >= 0 {
 		m.TranslationSeconds.WithLabelValues(client, t.upstreamVersion()).Observe(own.Seconds())
 	}
