@@ -4,6 +4,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -67,5 +68,35 @@ func TestReadinessNeedsAReachableUpstream(t *testing.T) {
 	serving(live)
 	if !live.ReadyForTraffic() {
 		t.Error("not ready with a reachable upstream")
+	}
+}
+
+// TestProfilesAreServedOnlyWhenEnabled: /debug/pprof/ is 404 by default and Go's profile
+// index once EnableProfiling was called.
+func TestProfilesAreServedOnlyWhenEnabled(t *testing.T) {
+	for _, enabled := range []bool{false, true} {
+		admin := NewAdmin(nil, nil)
+		if enabled {
+			admin.EnableProfiling()
+		}
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		served := make(chan error, 1)
+		go func() { served <- admin.Serve(ln) }()
+		got := do(t, ln.Addr().String(), "GET", "/debug/pprof/", http.Header{}, "")
+		if want := map[bool]int{false: 404, true: 200}[enabled]; got.Status != want {
+			t.Errorf("profiling %v: /debug/pprof/ = %d, want %d", enabled, got.Status, want)
+		}
+		if enabled && !strings.Contains(got.Body, "heap") {
+			t.Errorf("/debug/pprof/ does not list the heap profile:\n%s", got.Body)
+		}
+		if err := admin.Shutdown(context.Background()); err != nil {
+			t.Error(err)
+		}
+		if err := <-served; err != nil {
+			t.Error(err)
+		}
 	}
 }

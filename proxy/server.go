@@ -110,7 +110,7 @@ func (s *Server) Serve(ln net.Listener) error {
 	if !s.track(ln) {
 		return nil
 	}
-	err := s.http.Serve(ln)
+	err := s.http.Serve(patientListener{Listener: ln, log: s.log})
 	if s.isClosed() {
 		return nil
 	}
