@@ -287,5 +287,9 @@ goallocs() { awk -v n="$1" '$1 ~ n { print $(NF-1); exit }' "$work/gobench.txt";
 	echo "| 1 KiB request up two steps < 10 µs, < 20 allocs | $(gons RequestUp30To32SendEvent1K) ns, $(goallocs RequestUp30To32SendEvent1K) allocs | $(verdict "$(gons RequestUp30To32SendEvent1K) < 10000 && $(goallocs RequestUp30To32SendEvent1K) < 20") |"
 	echo "| 4 KiB answer down two steps < 10 µs, < 20 allocs | $(gons ResponseDown32To30ChatThreads4K) ns, $(goallocs ResponseDown32To30ChatThreads4K) allocs | $(verdict "$(gons ResponseDown32To30ChatThreads4K) < 10000 && $(goallocs ResponseDown32To30ChatThreads4K) < 20") |"
 	echo "| 3.2 push down to 3.0 < 5 µs | $(gons PushDown32To30IncomingEvent) ns | $(verdict "$(gons PushDown32To30IncomingEvent) < 5000") |"
+	if [ -f bench/notes.md ]; then
+		echo
+		cat bench/notes.md
+	fi
 } >"$out"
 cat "$out"

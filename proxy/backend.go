@@ -10,6 +10,13 @@ import (
 	"github.com/valyala/fasthttp"
 )
 
+// WebSocket buffers of both RTM legs. An idle session holds only its read buffers: RTM
+// frames are small, and a larger one is read in several pieces. Write buffers are taken from a
+// pool for the time of a write, so idle sessions share them.
+const wsReadBufferSize = 1024
+
+var wsWriteBuffers = &sync.Pool{}
+
 // backend is one upstream URL the gateway reaches: its address, its pooled Web client and
 // its WebSocket dialer. Backends are made on first use and kept for the Server's life, so a
 // reload that keeps a URL keeps its connections.
@@ -37,7 +44,8 @@ func (bs *backends) get(url string, opts Options) (*backend, error) {
 		return nil, err
 	}
 	b := &backend{up: up, web: newWebClient(up, opts),
-		dialer: &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout, TLSClientConfig: opts.upstreamTLS(up)}}
+		dialer: &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout, TLSClientConfig: opts.upstreamTLS(up),
+			ReadBufferSize: wsReadBufferSize, WriteBufferPool: wsWriteBuffers}}
 	if bs.byURL == nil {
 		bs.byURL = map[string]*backend{}
 	}

@@ -64,6 +64,8 @@ func New(opts Options) (*Server, error) {
 	s.watch()
 	s.upgrader = &websocket.FastHTTPUpgrader{
 		HandshakeTimeout: opts.HandshakeTimeout,
+		ReadBufferSize:   wsReadBufferSize,
+		WriteBufferPool:  wsWriteBuffers,
 		// Browsers call LiveChat from any site; the upstream receives Origin and decides.
 		CheckOrigin: func(*fasthttp.RequestCtx) bool { return true },
 		// The handler's own error path writes the reply in the API's error format.
