@@ -11,9 +11,9 @@ import (
 // translations (parse, walk, write) are benchmarked in package translate.
 
 var (
-	event32 = []byte(`{"id":"K600PKZON8_3","created_at":"2020-05-07T07:11:31.288340Z","type":"message","author_id":"b5657aff34dd32e198160d54666df9d8","recipients":"all","text":"Hi, how can I help?","properties":{"rating":{"score":1}}}`)
-	event30 = []byte(`{"id":"K600PKZON8_3","order":1588835491288340,"type":"message","author_id":"b5657aff34dd32e198160d54666df9d8","timestamp":1588835491,"recipients":"all","text":"Hi, how can I help?","properties":{"rating":{"score":{"value":1}}}}`)
-	thread32 = []byte(`{"id":"K600PKZON8","created_at":"2020-05-07T07:11:28.288340Z","active":true,"user_ids":["b5657aff34dd32e198160d54666df9d8"],"events":[],"properties":{"routing":{"idle":false}},"access":{"group_ids":[0]},"previous_thread_id":"K600PKZON7"}`)
+	event32    = []byte(`{"id":"K600PKZON8_3","created_at":"2020-05-07T07:11:31.288340Z","type":"message","author_id":"b5657aff34dd32e198160d54666df9d8","recipients":"all","text":"Hi, how can I help?","properties":{"rating":{"score":1}}}`)
+	event30    = []byte(`{"id":"K600PKZON8_3","order":1588835491288340,"type":"message","author_id":"b5657aff34dd32e198160d54666df9d8","timestamp":1588835491,"recipients":"all","text":"Hi, how can I help?","properties":{"rating":{"score":{"value":1}}}}`)
+	thread32   = []byte(`{"id":"K600PKZON8","created_at":"2020-05-07T07:11:28.288340Z","active":true,"user_ids":["b5657aff34dd32e198160d54666df9d8"],"events":[],"properties":{"routing":{"idle":false}},"access":{"group_ids":[0]},"previous_thread_id":"K600PKZON7"}`)
 	customer32 = []byte(`{"id":"b7eff798-f8df-4364-8059-649c35c9ed0c","type":"customer","name":"Thomas Anderson","session_fields":[{"plan":"pro"},{"team":"blue"},{"region":"eu"}]}`)
 )
 
