@@ -62,8 +62,10 @@ type Metrics struct {
 	// FramesDropped counts RTM frames not forwarded, by direction and reason.
 	FramesDropped *prometheus.CounterVec
 
-	requests counterCache[requestLabels] // Requests' children, for CountRequest
-	lossy    counterCache[string]        // Lossy's children, for CountLossy
+	requests    counterCache[requestLabels]                  // Requests' children, for CountRequest
+	lossy       counterCache[string]                         // Lossy's children, for CountLossy
+	translation childCache[versionPair, prometheus.Observer] // for ObserveTranslation
+	upstream    childCache[string, prometheus.Observer]      // for ObserveUpstream
 }
 
 // Reasons an RTM frame is not forwarded.
@@ -106,7 +108,8 @@ func New(frames FramesFunc) *Metrics {
 		Help: "Requests whose handler panicked; each was answered 500 and the process went on."})
 	m.FramesDropped = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "rtm_frames_dropped_total",
 		Help: "RTM frames not forwarded, by direction (up: client to upstream) and reason."}, []string{"direction", "reason"})
-	m.requests.vec, m.lossy.vec = m.Requests, m.Lossy
+	m.requests.with, m.lossy.with = m.Requests.WithLabelValues, m.Lossy.WithLabelValues
+	m.translation.with, m.upstream.with = m.TranslationSeconds.WithLabelValues, m.UpstreamSeconds.WithLabelValues
 	m.Registry.MustRegister(m.FramesDropped, m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Routed, m.Expansions,
 		m.Lossy, m.UpstreamErrors, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if frames != nil {

@@ -1,7 +1,9 @@
 package proxy
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"net"
 	"strconv"
 	"time"
@@ -52,7 +54,7 @@ func (s *Server) upstreamCall(t *requestTimer, call func() error) error {
 		t.upstream += d
 	}
 	if m := s.opts.Metrics; m != nil {
-		m.UpstreamSeconds.WithLabelValues(t.upstreamVersion()).Observe(d.Seconds())
+		m.ObserveUpstream(t.upstreamVersion(), d.Seconds())
 	}
 	return err
 }
@@ -64,9 +66,11 @@ func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTi
 		return
 	}
 	total := time.Since(t.start)
-	s.log.Info("request", "transport", "web", "client_version", rt.version, "upstream_version", t.upstreamVersion(),
-		"action", metrics.Action(rt.action), "status", ctx.Response.StatusCode(),
-		"duration_ms", float64(total.Microseconds())/1000, "upstream_ms", float64(t.upstream.Microseconds())/1000)
+	if s.log.Enabled(context.Background(), slog.LevelInfo) { // the arguments cost allocations
+		s.log.Info("request", "transport", "web", "client_version", rt.version, "upstream_version", t.upstreamVersion(),
+			"action", metrics.Action(rt.action), "status", ctx.Response.StatusCode(),
+			"duration_ms", float64(total.Microseconds())/1000, "upstream_ms", float64(t.upstream.Microseconds())/1000)
+	}
 	m := s.opts.Metrics
 	if m == nil {
 		return
@@ -85,7 +89,7 @@ func (s *Server) observeRequest(ctx *fasthttp.RequestCtx, rt route, t *requestTi
 	}
 	m.CountRequest(metrics.TransportWeb, client, t.upstreamVersion(), metrics.Action(rt.action), outcome)
 	if own := total - t.upstream; own >= 0 {
-		m.TranslationSeconds.WithLabelValues(client, t.upstreamVersion()).Observe(own.Seconds())
+		m.ObserveTranslation(client, t.upstreamVersion(), own.Seconds())
 	}
 }
 
