@@ -43,6 +43,9 @@ func printServeURLs(w io.Writer, st *stack) {
 	if v != "/v3.0" { // older clients are translated: show one
 		fmt.Fprintf(w, "     and as a 3.0 client: curl -X POST '%s/v3.0/customer/action/start_chat?license_id=%s' "+
 			"-H 'Authorization: Bearer demo-token' -d '{\"payload\":{}}'\n", gw, demoLicense)
+	} else { // a newer client on a 3.0 upstream is translated too
+		fmt.Fprintf(w, "     and as a 3.2 client: curl -X POST '%s/v3.2/customer/action/list_chats?license_id=%s' "+
+			"-H 'Authorization: Bearer demo-token' -d '{}'\n", gw, demoLicense)
 	}
 	fmt.Fprintln(w)
 }
