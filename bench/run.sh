@@ -247,8 +247,8 @@ goallocs() { awk -v n="$1" '$1 ~ n { print $(NF-1); exit }' "$work/gobench.txt";
 	echo "## Web, open loop"
 	echo
 	echo "\`lcload web\` at 10,000 requests/s for ${open_s}s through lcgate, latency from the scheduled send time."
-	echo "A 3.0 \`send_event\` costs three upstream calls (\`send_event\`, \`list_threads\`, \`get_chat\`: the 3.0 answer"
-	echo "holds the stored event), a 3.0 \`get_chat_threads\` one (\`get_chat\`, a 4 KiB answer translated)."
+	echo "A 3.0 \`send_event\` costs two upstream calls (\`send_event\`, then \`get_chat\` of the latest thread: the 3.0"
+	echo "answer holds the stored event), a 3.0 \`get_chat_threads\` one (\`get_chat\`, a 4 KiB answer translated)."
 	echo
 	echo "| Path | Sent | Answered | p50 (ms) | p90 | p99 | p99.9 | max | Errors | Sent late (>1 ms) |"
 	echo "|---|---|---|---|---|---|---|---|---|---|"

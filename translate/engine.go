@@ -143,6 +143,8 @@ func (a *arena) release(keep *versions.Doc) {
 // Call implements versions.Caller.
 func (c *chainCaller) Call(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
 	switch {
+	case c.v == c.req.Upstream && versions.IsInternal(action):
+		return c.serveInternal(ctx, action, req)
 	case c.v == c.req.Upstream:
 		resp, err := c.raw.Call(ctx, action, req)
 		c.arena.track(resp)
@@ -151,6 +153,19 @@ func (c *chainCaller) Call(ctx context.Context, action string, req *versions.Doc
 		return c.callUp(ctx, action, req)
 	}
 	return c.callDown(ctx, action, req)
+}
+
+// serveInternal serves one of lcgate's internal calls on the upstream's own version, with
+// the upstream's methods (it never reaches the upstream as such).
+func (c *chainCaller) serveInternal(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
+	serve, ok := versions.ServeInternal(c.v, action)
+	if !ok {
+		return nil, &versions.APIError{Status: 500, Type: "internal",
+			Message: fmt.Sprintf("lcgate: %s cannot be served on version %s", action, c.v)}
+	}
+	env := &versions.Env{Ctx: ctx, Client: c.req.Client, Upstream: c.req.Upstream, Next: c,
+		Lossy: c.e.OnLossy, Now: c.e.now, NewDoc: c.arena.newDoc}
+	return serve(env, req)
 }
 
 // Upload implements versions.Caller: files travel unchanged; the multipart field name is the

@@ -56,11 +56,13 @@ func sendEvent30(e *Env, chatID string, event *Doc, attach, requireActive bool) 
 		return activateWithEvent(e, chatID, event)
 	}
 	eventID := strAt(resp, resp.Root(), "event_id")
-	threadID, err := latestThreadID(e, chatID)
+	req = e.newDoc()
+	req.Set(req.Root(), "chat_id", req.NewString(chatID))
+	chat, err := e.Next.Call(e.Ctx, LatestThreadAction, req) // the event went to the latest thread
 	if err != nil {
 		return nil, halfDone("the event "+eventID+" was sent", err)
 	}
-	return fetchEvent(e, chatID, threadID, eventID)
+	return eventOf(e, chat, eventID)
 }
 
 func isValidation(err error) bool {
@@ -117,8 +119,15 @@ func fetchEvent(e *Env, chatID, threadID, eventID string) (*Doc, error) {
 	if err != nil {
 		return nil, halfDone("the event "+eventID+" was sent", err)
 	}
+	return eventOf(e, chat, eventID)
+}
+
+// eventOf finds the event in a 3.1 get_chat_threads answer and answers {thread_id, event} in
+// 3.0 shape.
+func eventOf(e *Env, chat *Doc, eventID string) (*Doc, error) {
 	threads := chat.Path(chat.Root(), "chat", "threads")
 	for t := chat.First(threads); chat.IsArray(threads) && t != None; t = chat.Next(t) {
+		threadID := strAt(chat, t, "id")
 		evs := chat.Get(t, "events")
 		for ev := chat.First(evs); chat.IsArray(evs) && ev != None; ev = chat.Next(ev) {
 			if strAt(chat, ev, "id") != eventID {
@@ -133,7 +142,7 @@ func fetchEvent(e *Env, chatID, threadID, eventID string) (*Doc, error) {
 		}
 	}
 	return nil, halfDone("the event "+eventID+" was sent", &APIError{Status: 502, Type: "internal",
-		Message: "it is not in thread " + threadID})
+		Message: "it is not in the thread read back"})
 }
 
 // activateWithEvent opens a new thread holding the event (3.0's send_event on an inactive chat).

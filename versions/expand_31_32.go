@@ -207,6 +207,12 @@ func expandGetChatThreads(e *Env, req *Doc) (*Doc, error) {
 			}
 		}
 	}
+	return chatWithThreads31(e, base, threads, order), nil
+}
+
+// chatWithThreads31 makes a 3.1 get_chat_threads answer of a 3.2 get_chat answer base (its
+// chat members) and threads of base, with the chat's order; the structures go down.
+func chatWithThreads31(e *Env, base *Doc, threads []Node, order int64) *Doc {
 	src := base.Root()
 	chat := base.NewObject()
 	base.Set(chat, "id", base.Clone(base.Get(src, "id")))
@@ -225,7 +231,7 @@ func expandGetChatThreads(e *Env, req *Doc) (*Doc, error) {
 	out := base.NewObject()
 	base.Set(out, "chat", chat)
 	base.SetRoot(out)
-	return base, nil
+	return base
 }
 
 // getChat calls 3.2 get_chat for one thread (the latest when threadID is "").

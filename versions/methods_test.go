@@ -23,12 +23,12 @@ func TestMethodCatalogueMatchesTheSpec(t *testing.T) {
 }
 
 // TestEveryActionChangeNamesMethodsOfItsVersions keeps the step tables consistent with the
-// catalogue: an action change's older name is a method of the older version, its newer name
-// one of the newer version.
+// catalogue: an action change's older name is a method of the older version (or one of
+// lcgate's internal calls), its newer name one of the newer version.
 func TestEveryActionChangeNamesMethodsOfItsVersions(t *testing.T) {
 	for _, s := range Steps {
 		for _, a := range s.Actions {
-			if _, ok := Lookup(s.Older, a.Older); a.Older != "" && !ok {
+			if _, ok := Lookup(s.Older, a.Older); a.Older != "" && !ok && !IsInternal(a.Older) {
 				t.Errorf("%s → %s: %q is not a %s method", s.Older, s.Newer, a.Older, s.Older)
 			}
 			if _, ok := Lookup(s.Newer, a.Newer); a.Newer != "" && !ok {
@@ -50,6 +50,23 @@ func TestEveryMethodOfAnOlderVersionReachesTheNewerOne(t *testing.T) {
 				continue
 			}
 			t.Errorf("%s method %q has no %s counterpart and no change", s.Older, name, s.Newer)
+		}
+	}
+}
+
+// TestInternalCallsAreServedOnEveryVersionThatNeedsThem: the latest-thread call, made by the
+// 3.0 → 3.1 step's expansions, is served on 3.1 itself and carried to 3.2 by the next step;
+// no client can name it.
+func TestInternalCallsAreServedOnEveryVersionThatNeedsThem(t *testing.T) {
+	if _, ok := ServeInternal(V31, LatestThreadAction); !ok {
+		t.Error("3.1 does not serve the latest-thread call")
+	}
+	if ac := StepUp(V31).ActionByOlder(LatestThreadAction); ac == nil || ac.Expand == nil {
+		t.Error("the 3.1 → 3.2 step does not carry the latest-thread call")
+	}
+	for _, v := range All {
+		if _, ok := Lookup(v, LatestThreadAction); ok {
+			t.Errorf("%s lists the internal call as a method", v)
 		}
 	}
 }

@@ -36,6 +36,8 @@ var step31to32 = &Step{
 		{Name: "get_chat_threads_summary removed; list_threads added", Older: "get_chat_threads_summary", Newer: "list_threads",
 			Expand: expandGetChatThreadsSummary, Emulate: emulateListThreads,
 			LossDown: "thread summary order synthesised from created_at"},
+		{Name: "internal: the latest thread of a chat with one get_chat (R5)", Older: LatestThreadAction,
+			Expand: expandLatestThread32},
 		{Name: "close_thread renamed deactivate_chat", Older: "close_thread", Newer: "deactivate_chat"},
 		{Name: "update_chat_thread_properties renamed update_thread_properties",
 			Older: "update_chat_thread_properties", Newer: "update_thread_properties"},
