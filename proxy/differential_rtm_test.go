@@ -136,7 +136,8 @@ func rtmDocumentedLoss(client, upstream string, frames []string) []string {
 					f, _ = sjson.Delete(f, "payload.event."+k)
 				}
 			case "incoming_chat", "user_added_to_chat", "user_removed_from_chat":
-				if g.Get("type").String() == "push" {
+				// lcgate fills incoming_chat's requester_id only for the session's own requests.
+				if g.Get("type").String() == "push" && (g.Get("action").String() != "incoming_chat" || !g.Get("request_id").Exists()) {
 					f, _ = sjson.Delete(f, "payload.requester_id")
 				}
 				for _, k := range []string{"queue", "previous_thread_id", "next_thread_id"} {

@@ -294,6 +294,9 @@ func (r *RTM) push(f Frame) [][]byte {
 		if name == "customer_updated" && r.servesGetCustomer() {
 			r.rememberCustomer(f.Payload, f.Payload.Get(f.Payload.Root(), "customer"), false)
 		}
+		if name == "incoming_chat" && hasRID && r.servesGetCustomer() {
+			r.setRequester(f.Payload)
+		}
 		frames = append(frames, AppendFrame(nil, Frame{RequestID: rid, HasRID: hasRID, Action: name, Type: "push", Payload: f.Payload}))
 	}
 	frames = r.appendPush(frames, alsoVersion, alsoName, also, rid, hasRID)

@@ -96,3 +96,23 @@ func (r *RTM) releaseCustomer() {
 	jsontree.Release(r.cust.login)
 	r.cust = customerCache{}
 }
+
+// setRequester fills a 3.2 incoming_chat's requester_id, which older upstreams do not send,
+// when the push answers the session's own request (it carries its request id): the chat was
+// started or activated by the session's customer (spec/structures.md B7).
+func (r *RTM) setRequester(d *versions.Doc) {
+	root := d.Root()
+	if d.Get(root, "requester_id") != versions.None {
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.cust.doc == nil {
+		return
+	}
+	id, ok := r.cust.doc.Str(r.cust.doc.Get(r.cust.doc.Root(), "id"))
+	if !ok {
+		return
+	}
+	d.InsertAfter(root, versions.None, "requester_id", d.NewString(id))
+}
