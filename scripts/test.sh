@@ -63,5 +63,17 @@ bench_pkgs=$(go list ./... | grep -E '/(translate|versions|bench/canned)$' || tr
 echo "==> go test -run '^\$' -bench . -benchtime 100x $(echo $bench_pkgs | tr '\n' ' ')"
 go test -run '^$' -bench . -benchtime 100x $bench_pkgs || fail "benchmarks"
 
+# Each fuzz target runs briefly (LCGATE_FUZZTIME, default 5s): bad input must never panic
+# or produce invalid JSON. A crasher is written under the package's testdata/fuzz/ and
+# replays in every later go test.
+fuzztime=${LCGATE_FUZZTIME:-5s}
+for target in ./translate:FuzzRewrite ./translate:FuzzEngineCall ./translate:FuzzFrames \
+	./translate:FuzzRTMSession ./translate/jsontree:FuzzParse ./proxy:FuzzSockJSFrames ./proxy:FuzzClientPayload; do
+	pkg=${target%%:*} fn=${target##*:}
+	echo "==> go test -run '^\$' -fuzz '^$fn\$' -fuzztime $fuzztime $pkg"
+	go test -run '^$' -fuzz "^$fn\$" -fuzztime "$fuzztime" "$pkg" >/tmp/lcgate-fuzz.log 2>&1 ||
+		{ tail -40 /tmp/lcgate-fuzz.log >&2; fail "fuzzing $fn"; }
+done
+
 echo
 echo "scripts/test.sh: all checks passed"

@@ -40,9 +40,9 @@ func (u *fuzzUpstream) Upload(ctx context.Context, _ versions.File) (*versions.D
 	return u.Call(ctx, "upload_file", nil)
 }
 
-// documentedAnswers loads the 3.2 example answers used as upstream replies.
-func documentedAnswers(t testing.TB) map[string][]byte {
-	files, _ := filepath.Glob(filepath.Join("..", "versions", "testdata", "examples", "v3.2", "response.*.json"))
+// documentedAnswers loads the example answers of version v used as upstream replies.
+func documentedAnswers(t testing.TB, v versions.Version) map[string][]byte {
+	files, _ := filepath.Glob(filepath.Join("..", "versions", "testdata", "examples", "v"+v.String(), "response.*.json"))
 	out := map[string][]byte{}
 	for _, f := range files {
 		b, err := os.ReadFile(f)
@@ -54,33 +54,37 @@ func documentedAnswers(t testing.TB) map[string][]byte {
 	return out
 }
 
-// FuzzEngineCall: a 3.0 or 3.1 client's call of any Web method, with any payload, on an
-// upstream answering documented or malformed documents, never panics, and any answer is a
-// valid JSON object.
+// FuzzEngineCall: any client version's call of any Web method, with any payload, on an
+// upstream of any version answering documented or malformed documents, never panics, and any
+// answer is a valid JSON object.
 func FuzzEngineCall(f *testing.F) {
-	answers := documentedAnswers(f)
+	answers := map[versions.Version]map[string][]byte{}
+	for _, v := range versions.All {
+		answers[v] = documentedAnswers(f, v)
+	}
 	var actions []string
-	for _, v := range []versions.Version{versions.V30, versions.V31} {
+	for _, v := range versions.All {
 		for name, m := range versions.Methods[v] {
 			if m.Web {
 				actions = append(actions, v.String()+" "+name)
 			}
 		}
 	}
-	f.Add([]byte(`{"chat_id":"C","event":{"type":"message","text":"x"}}`), uint8(0), []byte(`{"threads":[{"id":"T","events":[{"id":"E"}]}]}`))
-	f.Add([]byte(`{"chat_id":"C","thread_ids":["T1","T2"]}`), uint8(3), []byte(`{"thread":{"created_at":"bad"},"next_thread_id":1}`))
-	f.Add([]byte(`{"offset":5,"limit":3}`), uint8(7), []byte(`{"chats_summary":[{},{},{}],"next_page_id":"p"}`))
-	f.Fuzz(func(t *testing.T, payload []byte, actionIdx uint8, upstreamRaw []byte) {
+	f.Add([]byte(`{"chat_id":"C","event":{"type":"message","text":"x"}}`), uint8(0), uint8(2), []byte(`{"threads":[{"id":"T","events":[{"id":"E"}]}]}`))
+	f.Add([]byte(`{"chat_id":"C","thread_ids":["T1","T2"]}`), uint8(3), uint8(1), []byte(`{"thread":{"created_at":"bad"},"next_thread_id":1}`))
+	f.Add([]byte(`{"offset":5,"limit":3}`), uint8(7), uint8(0), []byte(`{"chats_summary":[{},{},{}],"next_page_id":"p"}`))
+	f.Fuzz(func(t *testing.T, payload []byte, actionIdx, upstreamIdx uint8, upstreamRaw []byte) {
 		key := actions[int(actionIdx)%len(actions)]
 		ver, action, _ := strings.Cut(key, " ")
 		client, _ := versions.Parse(ver)
+		upstream := versions.All[int(upstreamIdx)%len(versions.All)]
 		req, err := ParsePayload(payload, false)
 		if err != nil {
 			return
 		}
-		up := &fuzzUpstream{answers: answers, raw: upstreamRaw}
+		up := &fuzzUpstream{answers: answers[upstream], raw: upstreamRaw}
 		var e Engine
-		resp, err := e.Call(context.Background(), Request{Client: client, Upstream: versions.V32, Action: action,
+		resp, err := e.Call(context.Background(), Request{Client: client, Upstream: upstream, Action: action,
 			Payload: req, Files: []versions.File{{Name: "f.txt", Data: []byte("x")}},
 			Form: map[string]string{"chat_id": "C"}}, up)
 		if err != nil {
