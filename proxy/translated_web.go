@@ -28,6 +28,12 @@ func (s *Server) serveTranslatedWeb(ctx *fasthttp.RequestCtx, rt route, t *reque
 	case !m.Web:
 		return &versions.APIError{Status: fasthttp.StatusNotFound, Type: TypeValidation,
 			Message: "lcgate: " + rt.action + " is an RTM method in version " + rt.version}
+	case !ctx.IsPost() && !ctx.IsGet():
+		// Web methods are called with POST (3.2's property listings with GET); a GET with a
+		// body is read tolerantly, as before. The upstream call is always a POST, so any
+		// other method is refused rather than silently turned into one.
+		return &versions.APIError{Status: fasthttp.StatusMethodNotAllowed, Type: TypeValidation,
+			Message: "lcgate: method " + string(ctx.Method()) + " is not allowed for " + rt.action}
 	}
 	if err := readClientPayload(ctx, client, s.opts.MaxBodySize, &req); err != nil {
 		return err
