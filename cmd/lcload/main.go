@@ -5,7 +5,9 @@
 //     each request's scheduled send time), or back-to-back from N workers (--closed N);
 //   - lcload rtm opens RTM sessions that log in and send sequence-numbered frames at a fixed
 //     rate each, and checks that every request is answered once, in order, with the
-//     expected pushes; --hold only keeps the sessions open;
+//     expected pushes; --hold only keeps the sessions open; --session-life churns them (each
+//     closes after a jittered lifetime and a new one logs in in its place, every session's
+//     sequence checked on its own);
 //   - lcload upstream serves the canned 3.2 upstream (package bench/canned) benchmarks use.
 //
 // It prints a summary, or one JSON object with --json. Exit status: 0 when the run
@@ -21,7 +23,9 @@
 //     dial_status_<code> (the handshake refused), login_<error type>, login_timeout,
 //     login_closed, login_write, closed (the server ended a session during the run),
 //     write, unexpected_answer (a request id not sent on that session), unexpected_push (a
-//     push tagged by another session, or with a seq never sent).
+//     push tagged by another session, or with a seq never sent); with --session-life, a
+//     session lcload closed during the run that the server did not close with 1000:
+//     close_<code>, close_abnormal (no close frame) or close_timeout (none within --timeout).
 package main
 
 import (

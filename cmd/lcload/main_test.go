@@ -89,6 +89,7 @@ func TestExitStatus(t *testing.T) {
 		{"bad url", []string{"web", "--url", "ftp://x"}, exitUsage},
 		{"bad payload", []string{"rtm", "--payload", `{"a":{seq}}`}, exitUsage},
 		{"bad sessions", []string{"rtm", "--sessions", "0"}, exitUsage},
+		{"bad session life", []string{"rtm", "--session-life", "-1s"}, exitUsage},
 		{"web cannot connect", []string{"web", "--url", "http://" + refused, "--duration", "100ms"}, exitFailed},
 		{"rtm cannot connect", []string{"rtm", "--url", "ws://" + refused, "--sessions", "2", "--ramp", "0s", "--duration", "100ms"}, exitFailed},
 		{"web completed", []string{"web", "--url", "http://" + addr, "--rate", "50", "--duration", "100ms", "--warmup", "0s"}, exitOK},
@@ -104,7 +105,7 @@ func TestExitStatus(t *testing.T) {
 // reportFields are the documented fields of the JSON report.
 var reportFields = []string{"mode", "sent", "answered", "duration_s", "throughput", "p50_ms", "p90_ms",
 	"p99_ms", "p999_ms", "max_ms", "errors", "late", "lost", "duplicated", "reordered", "push_lost",
-	"push_duplicated", "push_reordered", "push_p99_ms", "sessions_open"}
+	"push_duplicated", "push_reordered", "push_p99_ms", "sessions_open", "sessions_opened", "sessions_closed", "received"}
 
 // checkJSONReport parses out as one JSON object and checks that it has the documented fields.
 func checkJSONReport(t *testing.T, out string) map[string]any {

@@ -49,6 +49,9 @@ type Report struct {
 	PushMaxMs      float64          `json:"push_max_ms"`        // RTM: push latency: largest
 	Sessions       int64            `json:"sessions"`           // RTM: sessions asked for
 	SessionsOpen   int64            `json:"sessions_open"`      // RTM: sessions open at the end of the run
+	SessionsOpened int64            `json:"sessions_opened"`    // RTM: sessions that logged in (with --session-life, successors too)
+	SessionsClosed int64            `json:"sessions_closed"`    // RTM: sessions that ended with the server's close 1000 after lcload's
+	Received       int64            `json:"received"`           // RTM: frames received on the sessions, login answers included
 	Interrupted    bool             `json:"interrupted"`        // SIGINT or SIGTERM ended the sending early
 	Target         string           `json:"-"`                  // the load, in words, for the summary
 	WarmupS        float64          `json:"warmup_s"`           // Web: seconds sent before measuring
@@ -100,7 +103,8 @@ func (r *Report) write(w io.Writer, asJSON bool) error {
 		r.P50Ms, r.P90Ms, r.P99Ms, r.P999Ms, r.MaxMs)
 	line("errors", "%s", errorList(r.Errors))
 	if r.Mode == modeRTM || r.Mode == modeRTMHold {
-		line("sessions", "%d open of %d", r.SessionsOpen, r.Sessions)
+		line("frames", "%d received, login answers included", r.Received)
+		line("sessions", "%d open of %d; %d opened, %d closed cleanly", r.SessionsOpen, r.Sessions, r.SessionsOpened, r.SessionsClosed)
 		line("answers", "lost %d, duplicated %d, reordered %d", r.Lost, r.Duplicated, r.Reordered)
 		if r.PushesPerReq > 0 {
 			line("pushes", "%d received; lost %d, duplicated %d, reordered %d",

@@ -41,6 +41,7 @@ type RTMCmd struct {
 	Ramp       time.Duration `help:"Time over which the sessions are opened, evenly (default ${default})." default:"5s" placeholder:"DURATION"`
 	Drain      time.Duration `help:"After the last send, longest wait for missing answers and pushes, which then count as lost (default ${default})." default:"5s" placeholder:"DURATION"`
 	Hold       bool          `help:"Only open the sessions and hold them for --duration, sending a ping action every 15 s; for measuring memory per session."`
+	Life       time.Duration `name:"session-life" help:"Churn: each session ends after a lifetime drawn evenly from [D/2, 3D/2), counted from its first frame: it stops sending, awaits its answers and pushes (at most --drain), closes with 1000 and a new session logs in in its place with the same token, its frames tagged <i+g*N>-<seq> (the g-th successor of session i of N). 0: sessions live for the whole run (default ${default})." default:"0s" placeholder:"DURATION"`
 	Schedulers int           `help:"Goroutines writing the frames, each for a share of the sessions; 0: 4 per CPU (default ${default})." default:"0" placeholder:"N"`
 	Common     `embed:""`
 }
@@ -66,8 +67,8 @@ func (c *RTMCmd) Validate() error {
 	if c.Pushes < 0 || c.Pushes > maxCount {
 		errs = append(errs, fmt.Errorf("--pushes-per-request must be between 0 and %d", maxCount))
 	}
-	if c.Ramp < 0 || c.Drain < 0 {
-		errs = append(errs, errors.New("--ramp and --drain must not be negative"))
+	if c.Ramp < 0 || c.Drain < 0 || c.Life < 0 {
+		errs = append(errs, errors.New("--ramp, --drain and --session-life must not be negative"))
 	}
 	if c.Schedulers < 0 {
 		errs = append(errs, errors.New("--schedulers must not be negative"))
@@ -113,6 +114,22 @@ type rtmRun struct {
 	errs        errorCounts               // errors by kind
 	hists       []*Histogram              // answer latencies, sharded over sessions
 	pushHists   []*Histogram              // push latencies, the same way
+	lastID      atomic.Int64              // the largest session id handed out
+
+	// With --session-life: the goroutines that retire sessions and open their successors,
+	// the readers of every session, and the counts of the sessions retired so far.
+	churns  sync.WaitGroup
+	readers sync.WaitGroup
+	mu      sync.Mutex
+	retired Report    // guarded by mu
+	retEnd  time.Time // guarded by mu: the last first answer of a retired session
+}
+
+// slot is one of the --sessions places: the session in it, replaced as sessions churn.
+type slot struct {
+	n   int                     // from 1: the token is "Bearer lcload-<n>"
+	gen int                     // the current session's generation: 0 for the first; the retirer's
+	cur atomic.Pointer[session] // the current session; nil while it is replaced
 }
 
 // run opens the sessions, sends, waits for the stragglers and returns the report; an error
@@ -130,18 +147,28 @@ func (c *RTMCmd) run(ctx context.Context, log io.Writer) (*Report, error) {
 		target = fmt.Sprintf("%d sessions opened over %s and held for %s, pinging every %s, %s",
 			c.Sessions, c.Ramp, c.Duration, holdPingEvery, r.url)
 	}
+	if c.Life > 0 {
+		target += fmt.Sprintf(", each session replaced after %s ± 50 %%", c.Life)
+	}
 	_, _ = fmt.Fprintf(log, "lcload: %s\n", target)
 
-	open, readers, firstErr := r.openAll(ctx)
-	defer readers.Wait()
-	if len(open) == 0 {
+	slots, firstErr := r.openAll(ctx)
+	defer r.readers.Wait()
+	if len(slots) == 0 {
 		return nil, fmt.Errorf("no session could be opened: %w", firstErr)
 	}
-	_, _ = fmt.Fprintf(log, "lcload: %d of %d sessions open\n", len(open), c.Sessions)
+	_, _ = fmt.Fprintf(log, "lcload: %d of %d sessions open\n", len(slots), c.Sessions)
 	t0 := time.Now().Add(startDelay)
 	r.t0.Store(&t0)
-	r.sendAll(ctx, open)
+	r.sendAll(ctx, slots)
 	sendEnd := time.Now()
+	r.churns.Wait() // sessions being replaced are retired, and no successor opens now
+	var open []*session
+	for _, sl := range slots {
+		if s := sl.cur.Load(); s != nil {
+			open = append(open, s)
+		}
+	}
 	var alive int64
 	for _, s := range open {
 		if !s.dead.Load() {
@@ -149,13 +176,19 @@ func (c *RTMCmd) run(ctx context.Context, log io.Writer) (*Report, error) {
 		}
 	}
 	r.drain(open)
-	r.closeAll(open, readers)
+	r.closeAll(open)
 
-	rep := &Report{Mode: mode, Target: target, Sessions: int64(c.Sessions), SessionsOpen: alive,
-		Late: r.late.Load(), PushesPerReq: r.k, Interrupted: ctx.Err() != nil}
-	end := sendEnd
+	r.mu.Lock()
+	rep := r.retired
+	end := r.retEnd
+	r.mu.Unlock()
+	rep.Mode, rep.Target, rep.Sessions, rep.SessionsOpen = mode, target, int64(c.Sessions), alive
+	rep.Late, rep.PushesPerReq, rep.Interrupted = r.late.Load(), r.k, ctx.Err() != nil
+	if end.Before(sendEnd) {
+		end = sendEnd
+	}
 	for _, s := range open {
-		s.addTo(rep)
+		s.addTo(&rep)
 		if s.lastAt.After(end) {
 			end = s.lastAt
 		}
@@ -164,7 +197,7 @@ func (c *RTMCmd) run(ctx context.Context, log io.Writer) (*Report, error) {
 	rep.setLatency(merge(r.hists))
 	rep.setPushLatency(merge(r.pushHists))
 	rep.setDuration(max(end.Sub(t0), 0))
-	return rep, nil
+	return &rep, nil
 }
 
 // newRun prepares a run: URL, dialer, frame template, timetable.
@@ -207,30 +240,32 @@ func merge(hs []*Histogram) *Histogram {
 	return all
 }
 
-// openAll opens the sessions, evenly over --ramp, each with its reader goroutine, and
-// returns those that logged in, in session order, the readers to wait for, and the first
-// error of those that did not.
-func (r *rtmRun) openAll(ctx context.Context) ([]*session, *sync.WaitGroup, error) {
+// openAll opens the sessions, evenly over --ramp, each with its reader goroutine (in
+// r.readers), and returns the slots of those that logged in, in order, and the first error
+// of those that did not.
+func (r *rtmRun) openAll(ctx context.Context) ([]*slot, error) {
 	n := r.c.Sessions
-	opened := make([]*session, n)
+	opened := make([]*slot, n)
 	errs := make([]error, n)
-	var logins, readers sync.WaitGroup
+	var logins sync.WaitGroup
 	start := time.Now()
 	for i := range n {
-		s := r.newSession(i + 1)
+		sl := &slot{n: i + 1}
+		s := r.newSession(sl.n, 0)
 		at := start.Add(time.Duration(float64(r.c.Ramp) * float64(i) / float64(n)))
 		logins.Add(1)
-		readers.Go(func() {
-			var sl sleeper
-			ok := sl.until(ctx, at)
-			sl.stop()
+		r.readers.Go(func() {
+			var slp sleeper
+			ok := slp.until(ctx, at)
+			slp.stop()
 			if ok {
 				errs[i] = s.open(ctx)
 			} else {
 				errs[i] = ctx.Err()
 			}
 			if errs[i] == nil {
-				opened[i] = s
+				sl.cur.Store(s)
+				opened[i] = sl
 			}
 			logins.Done()
 			if errs[i] == nil {
@@ -239,13 +274,13 @@ func (r *rtmRun) openAll(ctx context.Context) ([]*session, *sync.WaitGroup, erro
 		})
 	}
 	logins.Wait()
-	var open []*session
-	for _, s := range opened {
-		if s != nil {
-			open = append(open, s)
+	var open []*slot
+	for _, sl := range opened {
+		if sl != nil {
+			open = append(open, sl)
 		}
 	}
-	return open, &readers, firstNonNil(errs)
+	return open, firstNonNil(errs)
 }
 
 // firstNonNil is the first error of errs that is not nil.
@@ -259,15 +294,15 @@ func firstNonNil(errs []error) error {
 }
 
 // sendAll sends the frames of the open sessions from the schedulers and waits for them.
-func (r *rtmRun) sendAll(ctx context.Context, open []*session) {
+func (r *rtmRun) sendAll(ctx context.Context, slots []*slot) {
 	p := r.c.Schedulers
 	if p == 0 {
 		p = 4 * goruntime.GOMAXPROCS(0)
 	}
-	p = min(p, len(open))
-	groups := make([][]*session, p)
-	for j, s := range open {
-		groups[j%p] = append(groups[j%p], s)
+	p = min(p, len(slots))
+	groups := make([][]*slot, p)
+	for j, sl := range slots {
+		groups[j%p] = append(groups[j%p], sl)
 	}
 	var wg sync.WaitGroup
 	for _, g := range groups {
@@ -276,36 +311,58 @@ func (r *rtmRun) sendAll(ctx context.Context, open []*session) {
 	wg.Wait()
 }
 
-// schedule sends the frames of a group of sessions, which is in session order and so in
-// order of their phases: frame k of each, then frame k+1 of each, each at its scheduled
-// time, or at once when late, until the duration is over.
-func (r *rtmRun) schedule(ctx context.Context, group []*session) {
-	var sl sleeper
-	defer sl.stop()
+// schedule sends the frames of a group of slots, which is in slot order and so in order of
+// their phases: frame k of each, then frame k+1 of each, each at its scheduled time, or at
+// once when late, until the duration is over. A slot's frame k goes to its current session
+// as that session's seq k-base+1, base being the slot frame of the session's first; a slot
+// whose session is being replaced skips its frames. With --session-life, a session whose
+// lifetime is over when its next frame is due is handed to retire.
+func (r *rtmRun) schedule(ctx context.Context, group []*slot) {
+	var slp sleeper
+	defer slp.stop()
 	var buf []byte
 	t0 := *r.t0.Load()
 	end := t0.Add(r.c.Duration)
 	paces := make([]pace, len(group))
-	for i, s := range group {
-		paces[i] = s.pace(t0)
+	for i, sl := range group {
+		paces[i] = pace{start: t0.Add(r.phase(sl.n)), rate: r.rate}
 	}
 	for k := range r.frames {
-		for i, s := range group {
-			if s.dead.Load() {
-				continue
-			}
+		for i, sl := range group {
 			due := paces[i].at(k)
 			if !due.Before(end) {
 				continue
 			}
-			if !sl.until(ctx, due) {
+			s := sl.cur.Load()
+			if s == nil { // being replaced: keep the timetable
+				if !slp.until(ctx, due) {
+					return
+				}
+				continue
+			}
+			if s.dead.Load() {
+				continue
+			}
+			if s.sent == 0 {
+				s.base.Store(k)
+				if s.life > 0 {
+					s.end = due.Add(s.life)
+				}
+			}
+			seq := k - s.base.Load() + 1
+			if (s.life > 0 && !due.Before(s.end)) || seq >= int64(len(s.ans)) {
+				sl.cur.Store(nil)
+				r.churns.Go(func() { r.retire(ctx, sl, s, end) })
+				continue
+			}
+			if !slp.until(ctx, due) {
 				return
 			}
 			now := time.Now()
 			if late(now, due) {
 				r.late.Add(1)
 			}
-			buf = r.frame(buf[:0], s.id, k+1)
+			buf = r.frame(buf[:0], s.id, seq)
 			_ = s.conn.SetWriteDeadline(now.Add(r.c.Timeout))
 			if err := s.conn.WriteMessage(websocket.TextMessage, buf); err != nil {
 				if !s.dead.Swap(true) && !r.closing.Load() {
@@ -314,9 +371,55 @@ func (r *rtmRun) schedule(ctx context.Context, group []*session) {
 				continue
 			}
 			s.sent++
-			r.outstanding.Add(1 + int64(r.k))
+			s.expect(1 + int64(r.k))
 		}
 	}
+}
+
+// retire ends session s of slot sl: it waits (at most --drain) for the session's answers
+// and pushes, closes it with 1000 and waits (at most --timeout) for the server's close
+// frame; a session the server does not close that way counts a close_timeout or
+// close_<code> error. The session's counts join the run's. Then, unless the run is over
+// (ctx ended or the sends' end passed), a successor logs in in its place; if it cannot, the
+// slot stays empty (its open counted the error).
+func (r *rtmRun) retire(ctx context.Context, sl *slot, s *session, end time.Time) {
+	deadline := time.Now().Add(r.c.Drain)
+	tick := time.NewTicker(5 * time.Millisecond)
+	for s.outstanding.Load() > 0 && !s.dead.Load() && time.Now().Before(deadline) {
+		<-tick.C
+	}
+	tick.Stop()
+	s.closing.Store(true)
+	_ = s.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseNormalClosure, ""),
+		time.Now().Add(r.c.Timeout))
+	timeout := time.NewTimer(r.c.Timeout)
+	select {
+	case <-s.done:
+	case <-timeout.C:
+		s.forced.Store(true)
+		r.errs.add("close_timeout")
+	}
+	timeout.Stop()
+	_ = s.conn.Close()
+	<-s.done
+	r.outstanding.Add(-s.outstanding.Load()) // lost: the run's drain does not wait for them
+	r.mu.Lock()
+	s.addTo(&r.retired)
+	if s.lastAt.After(r.retEnd) {
+		r.retEnd = s.lastAt
+	}
+	r.mu.Unlock()
+
+	if ctx.Err() != nil || !time.Now().Before(end) {
+		return
+	}
+	sl.gen++
+	next := r.newSession(sl.n, sl.gen)
+	if next.open(ctx) != nil {
+		return
+	}
+	r.readers.Go(next.read)
+	sl.cur.Store(next)
 }
 
 // frame appends the frame of a session's seq to buf.
@@ -368,15 +471,16 @@ func (r *rtmRun) drain(open []*session) {
 
 // closeAll ends the sessions: a close frame each, closeWait for the server's answers, then
 // the connections are closed and the readers waited for.
-func (r *rtmRun) closeAll(open []*session, readers *sync.WaitGroup) {
+func (r *rtmRun) closeAll(open []*session) {
 	r.closing.Store(true)
 	deadline := time.Now().Add(closeWait)
 	msg := websocket.FormatCloseMessage(websocket.CloseNormalClosure, "")
 	for _, s := range open {
+		s.closing.Store(true)
 		_ = s.conn.WriteControl(websocket.CloseMessage, msg, deadline)
 	}
 	done := make(chan struct{})
-	go func() { readers.Wait(); close(done) }()
+	go func() { r.readers.Wait(); close(done) }()
 	select {
 	case <-done:
 	case <-time.After(time.Until(deadline)):

@@ -6,7 +6,9 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/fasthttp/websocket"
 	"github.com/tidwall/gjson"
@@ -22,6 +24,14 @@ type rtmBehaviour struct {
 	pushes func(rid string, pushes [][]byte) [][]byte
 	// closeAt is a request id at which the server closes the connection instead.
 	closeAt string
+	// sessions is --sessions of a run with --session-life: session id i logs in with the
+	// token of slot (i-1) mod sessions + 1. 0: with its own id's.
+	sessions int
+	// closeCode, when set, is the close code the server answers a client's close frame
+	// with, instead of repeating it.
+	closeCode int
+	// closes counts the connections that ended with the client's close frame 1000.
+	closes atomic.Int64
 }
 
 // rtmServer runs an RTM server for the test on a loopback port and returns its address. It
@@ -42,17 +52,29 @@ func rtmServer(t *testing.T, k int, b *rtmBehaviour) string {
 		}
 		_ = up.Upgrade(ctx, func(ws *websocket.Conn) {
 			defer func() { _ = ws.Close() }()
+			if b.closeCode != 0 {
+				ws.SetCloseHandler(func(int, string) error {
+					return ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(b.closeCode, ""), time.Now().Add(time.Second))
+				})
+			}
 			session, next := "", int64(1)
 			for {
 				_, data, err := ws.ReadMessage()
 				if err != nil {
+					if websocket.IsCloseError(err, websocket.CloseNormalClosure) {
+						b.closes.Add(1)
+					}
 					return
 				}
 				f := gjson.ParseBytes(data)
 				rid, action := f.Get("request_id").Str, f.Get("action").Str
 				if action == "login" {
 					session, _, _ = strings.Cut(rid, "-")
-					if rid != session+"-0" || f.Get("payload.token").Str != "Bearer lcload-"+session {
+					slot := session
+					if id, err := strconv.Atoi(session); err == nil && b.sessions > 0 {
+						slot = strconv.Itoa((id-1)%b.sessions + 1)
+					}
+					if rid != session+"-0" || f.Get("payload.token").Str != "Bearer lcload-"+slot {
 						t.Errorf("login frame %s", data)
 					}
 				} else if rid != session+"-"+strconv.FormatInt(next, 10) {
@@ -196,6 +218,85 @@ func TestRTMCountsAClosedSession(t *testing.T) {
 	r := runRTM(t, addr, "--sessions", "3", "--rate", "20", "--duration", "500ms")
 	if r.SessionsOpen != 2 || r.Errors["closed"]+r.Errors["write"] != 1 || r.Lost < 1 {
 		t.Errorf("sessions open %d errors %v lost %d, want 2 open, one closed, at least one lost", r.SessionsOpen, r.Errors, r.Lost)
+	}
+}
+
+func TestRTMChurnReplacesSessionsAndChecksEachOne(t *testing.T) {
+	b := &rtmBehaviour{sessions: 3}
+	addr := rtmServer(t, 1, b)
+	r := runRTM(t, addr, "--sessions", "3", "--rate", "50", "--duration", "1s", "--session-life", "200ms",
+		"--action", "send_event", "--payload", sendEventPayload, "--pushes-per-request", "1")
+	// Lifetimes of 100–300 ms in 1 s: each slot's session is replaced at least twice.
+	if r.SessionsOpened < 9 || r.SessionsClosed != r.SessionsOpened || b.closes.Load() != r.SessionsOpened || len(r.Errors) != 0 {
+		t.Errorf("opened %d, closed %d, closed at the server %d, errors %v: want at least 9 opened, all closed",
+			r.SessionsOpened, r.SessionsClosed, b.closes.Load(), r.Errors)
+	}
+	checkCounts(t, r, 0, 0, 0, 0, 0, 0)
+	// Frames are skipped while a slot's session is replaced, never more than 150 sent.
+	if r.Sent < 100 || r.Sent > 150 || r.Answered != r.Sent || r.Pushes != r.Sent || r.Received != r.Answered+r.Pushes+r.SessionsOpened {
+		t.Errorf("sent %d answered %d pushes %d received %d", r.Sent, r.Answered, r.Pushes, r.Received)
+	}
+}
+
+func TestRTMChurnFindsLostDuplicatedAndReorderedAnswersOfSuccessors(t *testing.T) {
+	var held []byte
+	// With 3 sessions, 4, 5 and 6 are the first successors of sessions 1, 2 and 3.
+	addr := rtmServer(t, 0, &rtmBehaviour{sessions: 3, answers: func(rid string, answer []byte) [][]byte {
+		switch rid {
+		case "4-2": // dropped: its session waits --drain for it before it closes
+			return nil
+		case "5-3":
+			return [][]byte{answer, answer}
+		case "6-1":
+			held = answer
+			return nil
+		case "6-2":
+			return [][]byte{answer, held}
+		}
+		return [][]byte{answer}
+	}})
+	r := runRTM(t, addr, "--sessions", "3", "--rate", "50", "--duration", "1s", "--session-life", "200ms")
+	if r.Lost != 1 || r.Duplicated != 1 || r.Reordered != 1 || r.Answered != r.Sent-1 || len(r.Errors) != 0 {
+		t.Errorf("lost %d duplicated %d reordered %d, sent %d answered %d, errors %v: want 1, 1, 1, one unanswered, none",
+			r.Lost, r.Duplicated, r.Reordered, r.Sent, r.Answered, r.Errors)
+	}
+	if r.SessionsOpened <= 6 || r.SessionsClosed != r.SessionsOpened {
+		t.Errorf("opened %d closed %d", r.SessionsOpened, r.SessionsClosed)
+	}
+}
+
+func TestRTMChurnCountsCloseFramesOtherThan1000(t *testing.T) {
+	addr := rtmServer(t, 0, &rtmBehaviour{sessions: 2, closeCode: websocket.CloseInternalServerErr})
+	r := runRTM(t, addr, "--sessions", "2", "--rate", "50", "--duration", "600ms", "--session-life", "200ms")
+	// Every retired session counts one; those closed at the end of the run do not.
+	if retired := r.SessionsOpened - r.SessionsOpen; retired < 2 || r.Errors["close_1011"] != retired || len(r.Errors) != 1 || r.SessionsClosed != 0 {
+		t.Errorf("opened %d, open at the end %d, closed %d, errors %v", r.SessionsOpened, r.SessionsOpen, r.SessionsClosed, r.Errors)
+	}
+	checkCounts(t, r, 0, 0, 0, 0, 0, 0)
+}
+
+func TestSessionLifetimesAreJitteredAndSized(t *testing.T) {
+	cli := parse(t, "rtm", "--sessions", "10", "--rate", "20", "--duration", "10m", "--session-life", "10s")
+	r, err := cli.RTM.newRun()
+	if err != nil {
+		t.Fatal(err)
+	}
+	lives := map[time.Duration]bool{}
+	for gen := range 50 {
+		s := r.newSession(3, gen)
+		if s.id != 3+10*gen || s.slot != 3 || s.phase != r.phase(3) {
+			t.Errorf("generation %d: id %d slot %d phase %v", gen, s.id, s.slot, s.phase)
+		}
+		if s.life < 5*time.Second || s.life >= 15*time.Second {
+			t.Errorf("lifetime %v outside [5s, 15s)", s.life)
+		}
+		if want := (pace{rate: 20}).within(s.life) + 2; int64(len(s.ans)) != want {
+			t.Errorf("room for %d seqs, want %d (lifetime %v)", len(s.ans), want, s.life)
+		}
+		lives[s.life] = true
+	}
+	if len(lives) < 40 || r.lastID.Load() != 3+10*49 {
+		t.Errorf("%d distinct lifetimes of 50, last id %d", len(lives), r.lastID.Load())
 	}
 }
 
