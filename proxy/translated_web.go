@@ -102,6 +102,10 @@ func readClientPayload(ctx *fasthttp.RequestCtx, client versions.Version, maxBod
 	if err != nil {
 		return err
 	}
+	if err := translate.CheckDuplicateKeys(d); err != nil {
+		translate.Release(d)
+		return err
+	}
 	req.Payload = d
 	return nil
 }

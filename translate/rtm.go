@@ -116,6 +116,11 @@ func (r *RTM) Stop() {
 // answer for the client (an expansion answers later, through sendClient).
 func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 	f, err := ParseFrame(msg)
+	if err == nil {
+		if err = CheckDuplicateKeys(f.Payload); err != nil {
+			jsontree.Release(f.Payload)
+		}
+	}
 	if err != nil {
 		r.drop("up", "refused")
 		return nil, r.errorFrame(f, err)
