@@ -165,6 +165,12 @@ func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 			s.control(dst, websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 			return
 		}
+		if kind == websocket.BinaryMessage && s.tr != nil {
+			if !s.refuseBinary(src) {
+				return
+			}
+			continue
+		}
 		if kind != websocket.TextMessage || (s.tr == nil && !s.sockjs) {
 			c := s.counters(dst)
 			c.in.Add(1)
@@ -192,6 +198,23 @@ func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 			return
 		}
 	}
+}
+
+// refuseBinary handles a binary frame on a translated session, which cannot be translated
+// (RTM frames are JSON text) and so is never forwarded. The upstream's is dropped, and the
+// relay goes on (true). The client's ends its session as the API ends one: close 1003 to the
+// client, 1001 to the upstream (false: the relay stops).
+func (s *session) refuseBinary(src *websocket.Conn) bool {
+	if src == s.upstream {
+		s.down.in.Add(1)
+		s.down.dropped.Add(1)
+		return true
+	}
+	s.up.in.Add(1)
+	s.up.dropped.Add(1)
+	s.control(s.client, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseUnsupportedData, "lcgate: RTM frames are JSON text frames"))
+	s.control(s.upstream, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
+	return false
 }
 
 // fromUpstream is what the client gets for one upstream frame.
