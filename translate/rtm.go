@@ -202,7 +202,7 @@ func (r *RTM) FromUpstream(msg []byte) [][]byte {
 	f, err := ParseFrame(msg)
 	if err != nil {
 		r.drop("down", "malformed")
-		return nil // not an RTM frame: nothing the client could read either
+		return r.answerMalformed(msg) // never the frame itself: the client could not read it either
 	}
 	defer func() {
 		if f.Payload != nil {
