@@ -289,13 +289,7 @@ func TestClientThatStopsReadingIsCutAfterWriteTimeout(t *testing.T) {
 		}
 	}
 	_ = other.Close()
-	deadline := time.Now().Add(10 * time.Second)
-	for gw.sessions.open.Load() > 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d sessions still open: the stuck client was never cut off", gw.sessions.open.Load())
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitStuckSessionCut(t, gw)
 }
 
 // TestUpstreamConnectionsBeyondTheCapGet503: with MaxUpstreamConns calls in flight, another
