@@ -11,7 +11,9 @@
 #   Web, open loop (lcload): lcgate translating 3.0 send_event at 10,000 requests/s
 #   RTM (lcload):            10,000 idle sessions held (memory per session), and 1,000
 #                            sessions × 20 frames/s translated 3.0 ↔ 3.2 with a push per frame
-# and writes every figure, the ratios and each budget (met or missed) to BENCHMARKS.md.
+# and writes every figure, the ratios and each budget (met or missed) to BENCHMARKS.md,
+# keeping the block bench/soak.sh --record wrote there (between <!-- soak:begin --> and
+# <!-- soak:end -->).
 # --quick shortens every run (a smoke test of the script, not a measurement).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -76,14 +78,7 @@ go build -o "$work/lcload" ./cmd/lcload
 # --- servers -----------------------------------------------------------------------------
 upstream_port=18101 nginx_port=18102 lcgate_port=18103 metrics_port=18104
 
-# wait_port waits until something accepts connections on 127.0.0.1:$1.
-wait_port() {
-	for _ in $(seq 100); do
-		(exec 3<>/dev/tcp/127.0.0.1/$1) 2>/dev/null && return 0
-		sleep 0.1
-	done
-	die "nothing listens on port $1"
-}
+. bench/lib.sh
 
 say "starting the canned 3.2 upstream, nginx and lcgate"
 "$work/lcload" upstream --listen 127.0.0.1:$upstream_port --pushes-per-request 1 >"$work/upstream.log" 2>&1 &
@@ -214,6 +209,8 @@ go test -run '^$' -bench . -benchmem -count 3 ./translate >"$work/gobench.txt" 2
 
 # --- report -------------------------------------------------------------------------------
 say "writing $out"
+# The soak's block (bench/soak.sh --record), between its markers, is kept as it is.
+soak_block=$(sed -n '/^<!-- soak:begin -->$/,/^<!-- soak:end -->$/p' "$out" 2>/dev/null || true)
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**"; fi; }
 nginx_rps=$(avg "${rps_sum[nginx]}")
 pass_rps=$(avg "${rps_sum[lcgate pass-through]}")
@@ -294,6 +291,10 @@ goallocs() { awk -v n="$1" '$1 ~ n { print $(NF-1); exit }' "$work/gobench.txt";
 	if [ -f bench/notes.md ]; then
 		echo
 		cat bench/notes.md
+	fi
+	if [ -n "$soak_block" ]; then
+		echo
+		echo "$soak_block"
 	fi
 } >"$out"
 cat "$out"
