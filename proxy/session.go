@@ -155,7 +155,7 @@ func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 	defer s.graceFor(dst)
 	for {
 		s.keepAlive(src)
-		kind, msg, err := src.ReadMessage()
+		kind, buf, err := readFrame(src)
 		if err != nil {
 			code, text := closeFor(err, lostCode)
 			if s.sockjs && dst == s.client {
@@ -165,39 +165,43 @@ func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
 			s.control(dst, websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
 			return
 		}
-		if kind == websocket.BinaryMessage && s.tr != nil {
-			if !s.refuseBinary(src) {
-				return
-			}
-			continue
-		}
-		if kind != websocket.TextMessage || (s.tr == nil && !s.sockjs) {
-			c := s.counters(dst)
-			c.in.Add(1)
-			if err := s.writeData(dst, kind, msg); err != nil {
-				c.dropped.Add(1)
-				return
-			}
-			c.out.Add(1)
-			continue
-		}
-		if src == s.upstream {
-			s.down.in.Add(1)
-			frames := s.fromUpstream(msg)
-			switch n := int64(len(frames)); {
-			case n == 0:
-				s.down.dropped.Add(1)
-			case n > 1:
-				s.down.generated.Add(n - 1)
-			}
-			err = s.toClient(frames)
-		} else {
-			err = s.fromClient(msg)
-		}
-		if err != nil {
+		ok := s.forward(src, dst, kind, buf.data)
+		buf.release() // every frame made of it has been written
+		if !ok {
 			return
 		}
 	}
+}
+
+// forward passes one message read from src on towards dst (translated, framed, or as it
+// is) and reports whether the relay goes on. Everything it writes is written before it
+// returns: msg is reused afterwards.
+func (s *session) forward(src, dst *websocket.Conn, kind int, msg []byte) bool {
+	if kind == websocket.BinaryMessage && s.tr != nil {
+		return s.refuseBinary(src)
+	}
+	if kind != websocket.TextMessage || (s.tr == nil && !s.sockjs) {
+		c := s.counters(dst)
+		c.in.Add(1)
+		if err := s.writeData(dst, kind, msg); err != nil {
+			c.dropped.Add(1)
+			return false
+		}
+		c.out.Add(1)
+		return true
+	}
+	if src == s.client {
+		return s.fromClient(msg) == nil
+	}
+	s.down.in.Add(1)
+	frames := s.fromUpstream(msg)
+	switch n := int64(len(frames)); {
+	case n == 0:
+		s.down.dropped.Add(1)
+	case n > 1:
+		s.down.generated.Add(n - 1)
+	}
+	return s.toClient(frames) == nil
 }
 
 // refuseBinary handles a binary frame on a translated session, which cannot be translated

@@ -1,6 +1,7 @@
 package translate
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/lcgate/lcgate/translate/jsontree"
@@ -63,6 +64,12 @@ func ParseFrame(msg []byte) (Frame, error) {
 // AppendFrame writes f (a request when Type is "") to dst. An empty action is left out (an
 // answer to a frame that had none).
 func AppendFrame(dst []byte, f Frame) []byte {
+	size := len(`{"request_id":"","action":"","type":"","success":false,"payload":{}}`) +
+		len(f.RequestID) + len(f.Action) + len(f.Type)
+	if f.Payload != nil {
+		size += f.Payload.SizeHint()
+	}
+	dst = slices.Grow(dst, size)
 	dst = append(dst, '{')
 	sep := false
 	member := func(key string) {

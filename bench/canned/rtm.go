@@ -1,7 +1,6 @@
 package canned
 
 import (
-	"io"
 	"net"
 	"strconv"
 	"sync"
@@ -9,6 +8,7 @@ import (
 	"unsafe"
 
 	"github.com/fasthttp/websocket"
+	"github.com/lcgate/lcgate/internal/readall"
 	"github.com/tidwall/gjson"
 )
 
@@ -73,7 +73,7 @@ func (c *rtmConn) run() {
 		if err != nil {
 			return
 		}
-		if rbuf, err = readFrame(r, rbuf[:0]); err != nil {
+		if rbuf, err = readall.Append(rbuf[:0], r); err != nil {
 			return
 		}
 		if err := c.handle(rbuf); err != nil {
@@ -81,23 +81,6 @@ func (c *rtmConn) run() {
 		}
 		if cap(rbuf) > keepReadBuf {
 			rbuf = nil
-		}
-	}
-}
-
-// readFrame appends the whole message read from r to buf.
-func readFrame(r io.Reader, buf []byte) ([]byte, error) {
-	for {
-		if len(buf) == cap(buf) {
-			buf = append(buf, 0)[:len(buf)]
-		}
-		n, err := r.Read(buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		if err == io.EOF {
-			return buf, nil
-		}
-		if err != nil {
-			return buf, err
 		}
 	}
 }

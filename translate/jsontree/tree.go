@@ -417,7 +417,12 @@ func (d *Doc) ParseCopy(src []byte) error {
 }
 
 // JSON returns the compact text of the whole document.
-func (d *Doc) JSON() []byte { return d.AppendJSON(nil, d.root) }
+func (d *Doc) JSON() []byte { return d.AppendJSON(make([]byte, 0, d.SizeHint()), d.root) }
+
+// SizeHint is about as long as the JSON text of any part of d: the length of the input it
+// was parsed from plus the bytes edits added. Writers size their buffer with it once
+// instead of growing it step by step.
+func (d *Doc) SizeHint() int { return len(d.src) + len(d.ext) }
 
 // New returns a document holding an empty object.
 func New() *Doc {
