@@ -82,7 +82,8 @@ upstream_port=18101 nginx_port=18102 lcgate_port=18103 metrics_port=18104
 
 say "starting the canned 3.2 upstream, nginx and lcgate"
 "$work/lcload" upstream --listen 127.0.0.1:$upstream_port --pushes-per-request 1 >"$work/upstream.log" 2>&1 &
-pids+=($!)
+upstream_pid=$!
+pids+=($upstream_pid)
 wait_port $upstream_port
 
 cat >"$work/nginx.conf" <<NGINX
@@ -144,32 +145,58 @@ targets=(
 	"lcgate 3.0→3.2 get_chat_threads|http://127.0.0.1:$lcgate_port/v3.0/customer/action/get_chat_threads?license_id=123|th30"
 )
 
-# wrk_run prints "rps p50 p90 p99 errors" for one wrk run (latencies in ms).
+# cpu_ticks prints the CPU time (user + system, in clock ticks) the processes $@ have used.
+cpu_ticks() {
+	local t=0 p
+	for p in "$@"; do
+		[ -r /proc/$p/stat ] && t=$(( t + $(awk '{ print $14 + $15 }' /proc/$p/stat) ))
+	done
+	echo $t
+}
+hz=$(getconf CLK_TCK)
+
+# proxy_pids NAME prints the processes that proxy for target NAME: nginx's workers, lcgate,
+# none for the upstream itself.
+proxy_pids() {
+	case $1 in
+	nginx) pgrep -P "$(cat "$work/nginx.pid")" ;;
+	lcgate*) echo $lcgate_pid ;;
+	esac
+}
+
+# wrk_run NAME URL SCRIPT prints "rps p50 p90 p99 errors proxy_us upstream_us" for one wrk
+# run (latencies in ms; the CPU the proxy and the upstream used per request, in µs).
 wrk_run() {
-	local url=$1 script=$2 res
+	local name=$1 url=$2 script=$3 res proxy up p0 u0
+	proxy=$(proxy_pids "$name" | tr '\n' ' ')
+	p0=$(cpu_ticks $proxy) u0=$(cpu_ticks $upstream_pid)
 	res=$(wrk -t2 -c64 -d${wrk_s}s --latency -s "$work/$script.lua" "$url")
 	echo "$res" >>"$work/wrk.log"
-	echo "$res" | awk '
+	echo "$res" | awk -v dp=$(( $(cpu_ticks $proxy) - p0 )) -v du=$(( $(cpu_ticks $upstream_pid) - u0 )) -v hz=$hz '
 		function ms(v) { if (v ~ /us$/) return v/1000; if (v ~ /ms$/) return v+0; if (v ~ /s$/) return v*1000; return v }
+		/requests in/ { n=$1 }
 		/Requests\/sec/ { rps=$2 }
 		/^ +50%/ { p50=ms($2) } /^ +90%/ { p90=ms($2) } /^ +99%/ { p99=ms($2) }
 		/Non-2xx/ { err+=$NF } /Socket errors/ { err+=1 }
-		END { printf "%s %s %s %s %d\n", rps, p50, p90, p99, err }'
+		END { printf "%s %s %s %s %d %.1f %.1f\n", rps, p50, p90, p99, err, dp * 1e6 / hz / n, du * 1e6 / hz / n }'
 }
 
-declare -A rps_sum p99_list err_sum
+declare -A rps_sum p99_list err_sum proxy_cpu_sum up_cpu_sum
 say "Web, closed loop: wrk -t2 -c64, ${wrk_s}s per run, $rounds rounds, targets alternating"
 for round in $(seq $rounds); do
 	for t in "${targets[@]}"; do
 		IFS='|' read -r name url script <<<"$t"
-		read -r rps p50 p90 p99 errs < <(wrk_run "$url" "$script")
-		echo "  round $round  $(printf '%-34s' "$name") $rps req/s  p50 $p50 ms  p99 $p99 ms  errors $errs" >&2
+		read -r rps p50 p90 p99 errs proxy_us up_us < <(wrk_run "$name" "$url" "$script")
+		echo "  round $round  $(printf '%-34s' "$name") $rps req/s  p50 $p50 ms  p99 $p99 ms  errors $errs  CPU/request: proxy $proxy_us µs, upstream $up_us µs" >&2
+		proxy_cpu_sum[$name]=$(awk "BEGIN { print ${proxy_cpu_sum[$name]:-0} + $proxy_us }")
+		up_cpu_sum[$name]=$(awk "BEGIN { print ${up_cpu_sum[$name]:-0} + $up_us }")
 		rps_sum[$name]=$(awk "BEGIN { print ${rps_sum[$name]:-0} + $rps }")
 		p99_list[$name]="${p99_list[$name]:-} $p99"
 		err_sum[$name]=$(( ${err_sum[$name]:-0} + errs ))
 	done
 done
 avg() { awk "BEGIN { printf \"%.0f\", $1 / $rounds }"; }
+avg1() { awk "BEGIN { printf \"%.1f\", $1 / $rounds }"; }
 median() { tr ' ' '\n' <<<"$1" | grep -v '^$' | sort -g | awk '{ a[NR]=$1 } END { print a[int((NR+1)/2)] }'; }
 
 # --- Web, open loop (lcload) ---------------------------------------------------------------
@@ -235,13 +262,21 @@ goallocs() { awk -v n="$1" '$1 ~ n { print $(NF-1); exit }' "$work/gobench.txt";
 	echo "\`wrk -t2 -c64 -d${wrk_s}s\`, $rounds rounds, the targets alternating within each round; requests/s"
 	echo "averaged over the rounds, p99 the median of the rounds."
 	echo
-	echo "| Target | Requests/s | p99 (ms) | Errors | vs nginx |"
-	echo "|---|---|---|---|---|"
+	echo "| Target | Requests/s | p99 (ms) | Errors | vs nginx | Proxy CPU per request (µs) | Upstream CPU per request (µs) |"
+	echo "|---|---|---|---|---|---|---|"
 	for t in "${targets[@]}"; do
 		IFS='|' read -r name _ _ <<<"$t"
 		a=$(avg "${rps_sum[$name]}")
-		echo "| $name | $a | $(median "${p99_list[$name]}") | ${err_sum[$name]} | $(ratio "$a" "$nginx_rps")× |"
+		pc=$(avg1 "${proxy_cpu_sum[$name]}")
+		[ "$name" = upstream ] && pc="–"
+		echo "| $name | $a | $(median "${p99_list[$name]}") | ${err_sum[$name]} | $(ratio "$a" "$nginx_rps")× | $pc | $(avg1 "${up_cpu_sum[$name]}") |"
 	done
+	echo
+	echo "CPU per request is the CPU time (user + system, from \`/proc\`) the proxy's processes and the"
+	echo "upstream used during the run, divided by the requests wrk counted. wrk, the proxy and the upstream"
+	echo "share the 2 cores, so requests/s is bounded by 2 CPU-seconds over the sum of the three per-request"
+	echo "costs: a translated call that makes the upstream work twice (3.0 \`send_event\`) or answers 4 KiB"
+	echo "(\`get_chat_threads\`) is measured against a pass-through whose upstream cost is smaller."
 	echo
 	echo "## Web, open loop"
 	echo
