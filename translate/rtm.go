@@ -52,8 +52,11 @@ type RTM struct {
 	room    *sync.Cond // signalled when a request is answered
 	seq     uint64
 	pending map[string]*rtmPending // by the gateway's request id
-	recent  [recentRIDs]ridPair    // answered requests, for late pushes
-	next    int
+	// recent holds the last recentRIDs answered requests, for late pushes: it grows to
+	// that size, then next is the oldest entry, overwritten by the next answer (an idle
+	// session holds one entry, not 64).
+	recent []ridPair
+	next   int
 	// held keeps the pushes a running expansion's calls cause, by the client's request id,
 	// until its answer is sent: the client sees the answer first, as from a server.
 	held map[string][][]byte
@@ -376,8 +379,12 @@ func (r *RTM) answered(rid string) *rtmPending {
 	delete(r.pending, rid)
 	r.room.Signal()
 	if p.hasRID {
-		r.recent[r.next] = ridPair{rid, p.clientRID}
-		r.next = (r.next + 1) % recentRIDs
+		if len(r.recent) < recentRIDs {
+			r.recent = append(r.recent, ridPair{rid, p.clientRID})
+		} else {
+			r.recent[r.next] = ridPair{rid, p.clientRID}
+			r.next = (r.next + 1) % recentRIDs
+		}
 	}
 	return p
 }
