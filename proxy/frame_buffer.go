@@ -1,9 +1,9 @@
 package proxy
 
 import (
+	"io"
 	"sync"
 
-	"github.com/fasthttp/websocket"
 	"github.com/lcgate/lcgate/internal/readall"
 )
 
@@ -19,19 +19,16 @@ var framePool = sync.Pool{New: func() any { return new(frameBuffer) }}
 // frameBuffer is one message's bytes, read from a leg.
 type frameBuffer struct{ data []byte }
 
-// readFrame reads c's next message into a pooled buffer. The message is valid until
-// release; the caller must not keep it, nor anything that aliases it, past that.
-func readFrame(c *websocket.Conn) (kind int, buf *frameBuffer, err error) {
-	kind, r, err := c.NextReader()
-	if err != nil {
-		return kind, nil, err
-	}
-	buf = framePool.Get().(*frameBuffer)
+// readMessage reads the message r (from NextReader) into a pooled buffer. The message is
+// valid until release; the caller must not keep it, nor anything that aliases it, past that.
+func readMessage(r io.Reader) (*frameBuffer, error) {
+	buf := framePool.Get().(*frameBuffer)
+	var err error
 	if buf.data, err = readall.Append(buf.data[:0], r); err != nil {
 		buf.release()
-		return kind, nil, err
+		return nil, err
 	}
-	return kind, buf, nil
+	return buf, nil
 }
 
 // release gives b back to the pool.

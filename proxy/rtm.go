@@ -34,6 +34,9 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool, 
 	if !websocket.FastHTTPIsWebSocketUpgrade(ctx) {
 		return &RequestError{Reason: "the RTM endpoint expects a WebSocket upgrade"}
 	}
+	if err := checkHandshake(ctx); err != nil { // refused before the upstream is dialled
+		return &RequestError{Reason: "bad WebSocket handshake", Err: err}
+	}
 	if s.sessions.open.Load() >= int64(s.opts.MaxSessions) { // a soft cap: checked, then counted
 		return errTooManySessions
 	}
@@ -63,7 +66,7 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool, 
 	}
 	h := s.newHandoff(upConn, string(ctx.Path()), client, tg)
 	h.sockjs = sockjs
-	if err := s.upgrader.Upgrade(ctx, h.start); err != nil {
+	if err := s.upgrade(ctx, h.start, h.abort); err != nil {
 		h.abort()
 		return &RequestError{Reason: "bad WebSocket handshake", Err: err}
 	}
@@ -110,9 +113,10 @@ func relayRefusal(ctx *fasthttp.RequestCtx, resp *http.Response) {
 	ctx.SetBody(body)
 }
 
-// handoff owns the upstream leg between the dial and the start of the session. fasthttp
-// runs the hijack handler only once the 101 reached the client; if that never happens, a
-// timer closes the upstream leg. Exactly one of start, abort and the timer ends it.
+// handoff owns the upstream leg between the dial and the start of the session: start runs
+// once the 101 reached the client, abort when it could not be written; should fasthttp never
+// hand the connection over, a timer closes the upstream leg. Exactly one of start, abort and
+// the timer ends it.
 type handoff struct {
 	srv      *Server
 	upstream *websocket.Conn
@@ -133,18 +137,17 @@ func (s *Server) newHandoff(upConn *websocket.Conn, path, client string, tg targ
 	return h
 }
 
-// start runs the session on the upgraded client connection; it is the hijack handler and
-// returns when both legs are closed.
+// start starts the session on the upgraded client connection (see upgrade).
 func (h *handoff) start(client *websocket.Conn) {
 	if !h.timer.Stop() { // the timer already closed the upstream leg
 		_ = client.Close()
 		return
 	}
-	h.srv.runSession(newSession(client, h.upstream, h.srv.opts), sessionInfo{
+	h.srv.startSession(newSession(client, h.upstream, h.srv.opts), sessionInfo{
 		path: h.path, client: h.client, target: h.target, sockjs: h.sockjs})
 }
 
-// sessionInfo describes a session for runSession.
+// sessionInfo describes a session for startSession.
 type sessionInfo struct {
 	path   string // for logs only
 	client string // the client's version
@@ -152,25 +155,28 @@ type sessionInfo struct {
 	sockjs bool
 }
 
-// runSession runs a session counted by sessions.begin until both legs are closed.
-func (s *Server) runSession(sess *session, info sessionInfo) {
+// startSession starts a session counted by sessions.begin; it is counted until both legs
+// are closed.
+func (s *Server) startSession(sess *session, info sessionInfo) {
 	sess.up, sess.down = &s.upFrames, &s.downFrames
 	sess.sockjs = info.sockjs
 	if info.client != info.target.version {
 		sess.tr = s.newRTMTranslator(sess, info.client, info.target.version)
 	}
 	s.sessions.attach(sess)
-	defer s.sessions.end(sess)
-	defer s.sessionStarted(info.sockjs, info.client, info.target.version)()
+	stopped := s.sessionStarted(info.sockjs, info.client, info.target.version)
 	s.log.Debug("rtm session started", "path", info.path)
 	began := time.Now()
-	sess.run()
-	s.log.Info("rtm session ended", "transport", transportOf(info.sockjs), "client_version", info.client,
-		"upstream", info.target.name, "upstream_version", info.target.version,
-		"duration_ms", time.Since(began).Milliseconds())
+	sess.start(func() {
+		s.log.Info("rtm session ended", "transport", transportOf(info.sockjs), "client_version", info.client,
+			"upstream", info.target.name, "upstream_version", info.target.version,
+			"duration_ms", time.Since(began).Milliseconds())
+		stopped()
+		s.sessions.end(sess)
+	})
 }
 
-// abort closes the upstream leg after a failed client upgrade.
+// abort closes the upstream leg after a failed client upgrade or 101.
 func (h *handoff) abort() {
 	if h.timer.Stop() {
 		_ = h.upstream.Close()

@@ -36,9 +36,9 @@ func (s *Server) serveRTMAtLogin(ctx *fasthttp.RequestCtx, client string, sockjs
 	region := string(ctx.Request.Header.Peek(headerRegion))
 	path := string(ctx.Path())
 	s.sessions.begin()
-	err := s.upgrader.Upgrade(ctx, func(conn *websocket.Conn) {
+	err := s.upgrade(ctx, func(conn *websocket.Conn) {
 		s.routeAtLogin(conn, loginRoute{dial: dial, license: license, region: region, path: path, client: client, sockjs: sockjs})
-	})
+	}, func() { s.sessions.end(nil) })
 	if err != nil {
 		s.sessions.end(nil)
 		return &RequestError{Reason: "bad WebSocket handshake", Err: err}
@@ -55,7 +55,7 @@ type loginRoute struct {
 }
 
 // routeAtLogin reads the client's messages up to its login, chooses the upstream, dials it
-// and runs the session; it is the hijack handler.
+// and starts the session on the upgraded connection (see upgrade).
 func (s *Server) routeAtLogin(conn *websocket.Conn, r loginRoute) {
 	conn.SetReadLimit(s.opts.MaxMessageSize)
 	_ = conn.SetReadDeadline(time.Now().Add(s.opts.HandshakeTimeout))
@@ -89,7 +89,7 @@ func (s *Server) routeAtLogin(conn *websocket.Conn, r loginRoute) {
 	_ = conn.SetReadDeadline(time.Time{})
 	sess := newSession(conn, upConn, s.opts)
 	sess.early, sess.opened = early, r.sockjs
-	s.runSession(sess, sessionInfo{path: r.path, client: r.client, target: tg, sockjs: r.sockjs})
+	s.startSession(sess, sessionInfo{path: r.path, client: r.client, target: tg, sockjs: r.sockjs})
 }
 
 // readUntilLogin reads client messages until one carries a frame other than a ping (the

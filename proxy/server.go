@@ -32,7 +32,7 @@ type Server struct {
 	router   *routing.Router
 	backends backends
 	fixed    atomic.Pointer[fixedRoute] // the target of a table whose choice is fixed
-	upgrader *websocket.FastHTTPUpgrader
+	upgrader *websocket.Upgrader
 	http     *fasthttp.Server
 	sessions registry
 	ready    atomic.Bool
@@ -62,15 +62,7 @@ func New(opts Options) (*Server, error) {
 	}
 	s := &Server{opts: opts, log: opts.Logger, router: routing.NewRouter(table)}
 	s.watch()
-	s.upgrader = &websocket.FastHTTPUpgrader{
-		HandshakeTimeout: opts.HandshakeTimeout,
-		ReadBufferSize:   wsReadBufferSize,
-		WriteBufferPool:  wsWriteBuffers,
-		// Browsers call LiveChat from any site; the upstream receives Origin and decides.
-		CheckOrigin: func(*fasthttp.RequestCtx) bool { return true },
-		// The handler's own error path writes the reply in the API's error format.
-		Error: func(*fasthttp.RequestCtx, int, error) {},
-	}
+	s.upgrader = newClientUpgrader(opts)
 	s.http = &fasthttp.Server{
 		Handler:            s.Handler,
 		ErrorHandler:       s.handleParseError,
@@ -82,6 +74,9 @@ func New(opts Options) (*Server, error) {
 		MaxRequestBodySize: opts.MaxBodySize,
 		CloseOnShutdown:    true,
 		Logger:             fasthttpLogger{opts.Logger},
+		// Upgraded connections are closed by their sessions, which run past the hijack
+		// handler (see upgrade), so that fasthttp recycles the handshake's request at once.
+		KeepHijackedConns: true,
 	}
 	return s, nil
 }

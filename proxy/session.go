@@ -2,7 +2,9 @@ package proxy
 
 import (
 	"errors"
+	"io"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/fasthttp/websocket"
@@ -12,7 +14,7 @@ import (
 var goingAway = websocket.FormatCloseMessage(websocket.CloseGoingAway, "lcgate shutting down")
 
 // session relays one RTM connection between its client leg and its upstream leg, with
-// one goroutine per direction. Each leg has one writer: the relay reading the other leg.
+// one goroutine per direction (and none besides: see start). Each leg has one writer: the relay reading the other leg.
 // Control frames (ping, pong, close) are forwarded with WriteControl, which is safe
 // concurrently with that writer.
 type session struct {
@@ -43,9 +45,18 @@ type session struct {
 	closing    bool
 
 	// mu orders goAway and kill (called by Shutdown) before the end of run: once ended is
-	// set, fasthttp may recycle the client connection, so neither leg may be touched.
+	// set, both legs are closed and neither may be touched.
 	mu    sync.Mutex
 	ended bool
+
+	// dirs are the two relays (upstream to client, client to upstream); relaying counts
+	// those still running; done closes when the upstream's ends (it stops the SockJS
+	// heartbeats, counted by heartbeat); onEnd is called once the session has ended.
+	dirs      [2]relayDir
+	relaying  atomic.Int32
+	done      chan struct{}
+	heartbeat sync.WaitGroup
+	onEnd     func()
 }
 
 func newSession(client, upstream *websocket.Conn, opts Options) *session {
@@ -97,33 +108,47 @@ func (s *session) writeData(dst *websocket.Conn, kind int, msg []byte) error {
 	return dst.WriteMessage(kind, msg)
 }
 
-// run relays until both directions have ended, then closes both legs.
-func (s *session) run() {
-	done := make(chan struct{})
-	var heartbeat sync.WaitGroup
+// start relays both directions, each on a goroutine of its own, and returns once the
+// client messages read before the session began have gone upstream. When both relays have
+// ended, the one that ended last closes both legs and calls ended.
+func (s *session) start(ended func()) {
+	s.onEnd = ended
+	s.done = make(chan struct{})
 	if s.sockjs {
-		s.sockJSOpen(done, &heartbeat)
+		s.sockJSOpen(s.done, &s.heartbeat)
 	}
-	go func() {
-		defer close(done)
-		s.relay(s.upstream, s.client, websocket.CloseInternalServerErr)
-	}()
-	if s.sendEarly() {
-		s.relay(s.client, s.upstream, websocket.CloseGoingAway)
-	} else {
+	s.relaying.Store(2)
+	s.dirs[0] = relayDir{s: s, src: s.upstream, dst: s.client, lostCode: websocket.CloseInternalServerErr}
+	s.dirs[1] = relayDir{s: s, src: s.client, dst: s.upstream, lostCode: websocket.CloseGoingAway}
+	go s.dirs[0].relay()
+	if !s.sendEarly() {
 		s.control(s.upstream, websocket.CloseMessage, websocket.FormatCloseMessage(websocket.CloseGoingAway, ""))
 		s.graceFor(s.upstream)
+		s.relayEnded()
+		return
 	}
-	<-done
-	heartbeat.Wait()
+	go s.dirs[1].relay()
+}
+
+// relayEnded is called by each relay as it ends; the last one ends the session: once the
+// SockJS heartbeats and the translator's own goroutines have stopped, it closes both legs
+// and calls onEnd.
+func (s *session) relayEnded() {
+	if s.relaying.Add(-1) != 0 {
+		return
+	}
+	s.heartbeat.Wait()
 	if s.tr != nil {
 		s.tr.stop()
 	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	s.ended = true
 	_ = s.client.Close()
 	_ = s.upstream.Close()
+	s.mu.Unlock()
+	if s.onEnd != nil {
+		s.onEnd()
+	}
 }
 
 // sendEarly sends the client messages read before the session began, in order, as relay
@@ -147,30 +172,55 @@ func (s *session) sendEarly() bool {
 	return true
 }
 
+// relayDir is one direction of a session: messages read from src go on towards dst.
+type relayDir struct {
+	s        *session
+	src, dst *websocket.Conn
+	lostCode int // the close code dst gets when src vanishes without a close frame
+}
+
 // relay copies messages from src to dst in order, through the translator and the SockJS
-// framing when the session has them. When src ends it sends dst the close frame src sent, or
-// lostCode when src vanished without one. Either way it then bounds how long the opposite
-// relay waits for dst's answer to the close.
-func (s *session) relay(src, dst *websocket.Conn, lostCode int) {
-	defer s.graceFor(dst)
-	for {
-		s.keepAlive(src)
-		kind, buf, err := readFrame(src)
-		if err != nil {
-			code, text := closeFor(err, lostCode)
-			if s.sockjs && dst == s.client {
-				_ = s.writeData(dst, websocket.TextMessage, sockJSClose(code, text))
-				code, text = websocket.CloseNormalClosure, ""
-			}
-			s.control(dst, websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
-			return
-		}
-		ok := s.forward(src, dst, kind, buf.data)
-		buf.release() // every frame made of it has been written
-		if !ok {
-			return
-		}
+// framing when the session has them, until src ends (see pass); it then bounds how long the
+// opposite relay waits for dst's answer to the close, and tells the session it ended.
+//
+// relay is its goroutine's first function and waits for src in NextReader with nothing
+// but the message loop on its frame: an idle leg's goroutine then stands in a few hundred
+// bytes of stack, which lets the runtime shrink the stack a translation grew back to 4 KiB
+// (it shrinks a stack when under a quarter of it is in use). The work on each message is
+// in pass.
+func (d *relayDir) relay() {
+	d.s.keepAlive(d.src)
+	for d.pass(d.src.NextReader()) {
+		d.s.keepAlive(d.src)
 	}
+	d.s.graceFor(d.dst)
+	if d.src == d.s.upstream {
+		close(d.s.done)
+	}
+	d.s.relayEnded()
+}
+
+// pass handles what one NextReader call on src gave and reports whether the relay goes on.
+// A message is read whole into a pooled buffer and forwarded. When src has ended, dst gets
+// the close frame src sent, or lostCode when src vanished without one.
+func (d *relayDir) pass(kind int, r io.Reader, err error) bool {
+	s := d.s
+	var buf *frameBuffer
+	if err == nil {
+		buf, err = readMessage(r)
+	}
+	if err != nil {
+		code, text := closeFor(err, d.lostCode)
+		if s.sockjs && d.dst == s.client {
+			_ = s.writeData(d.dst, websocket.TextMessage, sockJSClose(code, text))
+			code, text = websocket.CloseNormalClosure, ""
+		}
+		s.control(d.dst, websocket.CloseMessage, websocket.FormatCloseMessage(code, text))
+		return false
+	}
+	ok := s.forward(d.src, d.dst, kind, buf.data)
+	buf.release() // every frame made of it has been written
+	return ok
 }
 
 // forward passes one message read from src on towards dst (translated, framed, or as it
