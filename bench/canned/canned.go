@@ -11,7 +11,8 @@
 // that thread, and the thread is the chat's latest (no next_thread_id). So lcgate's
 // multi-call emulations for 3.0 and 3.1 clients succeed against it.
 //
-// On RTM, every request is answered in order with the canned payload; after each answer the
+// On RTM, every request is answered in order with the canned payload; after each answer but
+// a ping's (a keep-alive, which causes nothing on a LiveChat server either) the
 // connection gets Options.PushesPerRequest incoming_event pushes whose event text is the
 // request's payload.sneak_peek_text, else payload.event.text, else its request_id, so a load
 // generator can tag frames and detect lost or reordered ones.
@@ -29,7 +30,8 @@ import (
 
 // Options configures a Server.
 type Options struct {
-	// PushesPerRequest is how many pushes an RTM connection gets after each answer (default 0).
+	// PushesPerRequest is how many pushes an RTM connection gets after each answer but a
+	// ping's (default 0).
 	PushesPerRequest int
 	// PushInterval, when > 0, makes every logged-in RTM connection also receive one push per interval on its own.
 	PushInterval time.Duration

@@ -115,7 +115,7 @@ func (c *rtmConn) handle(frame []byte) error {
 			c.startTicker() // its first push waits for c.wmu: it follows this answer
 		}
 	}
-	if c.s.opts.PushesPerRequest == 0 {
+	if c.s.opts.PushesPerRequest == 0 || action.Str == "ping" { // a keep-alive causes no push
 		return nil
 	}
 	text := pushText(js, requestID)

@@ -52,6 +52,10 @@ func TestRTMPushesPerRequest(t *testing.T) {
 			t.Fatalf("push after login: %+v", f)
 		}
 	}
+	send(t, ws, `{"request_id":"p","action":"ping","payload":{}}`) // answered, and no push follows
+	if f := read(t, ws); string(f.RequestID) != `"p"` || f.Action != "ping" || f.Type != "response" {
+		t.Fatalf("ping answer %+v", f)
+	}
 	for _, id := range []string{"a", "b", "c"} {
 		send(t, ws, `{"request_id":"`+id+`","action":"send_sneak_peek","payload":{"chat_id":"PJ0MRSHTDG","sneak_peek_text":"peek-`+id+`"}}`)
 	}
@@ -84,7 +88,7 @@ func TestRTMPushesPerRequest(t *testing.T) {
 	}
 	// send_event: the event's text; no text: the request id (a number becomes a string).
 	send(t, ws, `{"request_id":"e","action":"send_event","payload":{"chat_id":"PJ0MRSHTDG","event":{"type":"message","text":"hello \"world\" é"}}}`)
-	send(t, ws, `{"request_id":42,"action":"ping","payload":{}}`)
+	send(t, ws, `{"request_id":42,"action":"send_sneak_peek","payload":{"chat_id":"PJ0MRSHTDG"}}`)
 	if f := read(t, ws); f.Action != "send_event" || gjson.GetBytes(f.Payload, "event_id").Str != eventID {
 		t.Fatalf("send_event answer %+v", f)
 	}
@@ -93,12 +97,12 @@ func TestRTMPushesPerRequest(t *testing.T) {
 			t.Errorf("push after send_event: %s", p.Payload)
 		}
 	}
-	if f := read(t, ws); string(f.RequestID) != "42" || f.Action != "ping" || string(f.Payload) != "{}" {
-		t.Fatalf("ping answer %+v", f)
+	if f := read(t, ws); string(f.RequestID) != "42" || f.Action != "send_sneak_peek" || string(f.Payload) != "{}" {
+		t.Fatalf("send_sneak_peek answer %+v", f)
 	}
 	for i := 0; i < 2; i++ {
 		if p := read(t, ws); gjson.GetBytes(p.Payload, "event.text").Str != "42" {
-			t.Errorf("push after ping: %s", p.Payload)
+			t.Errorf("push after send_sneak_peek without text: %s", p.Payload)
 		}
 	}
 }
@@ -127,10 +131,10 @@ func TestRTMBadFrames(t *testing.T) {
 		}
 	}
 	// Still usable; a frame without request_id is answered without one.
-	send(t, ws, `{"action":"ping","payload":{}}`)
+	send(t, ws, `{"action":"send_sneak_peek","payload":{"chat_id":"PJ0MRSHTDG"}}`)
 	f := read(t, ws)
-	if f.Action != "ping" || f.RequestID != nil || !*f.Success {
-		t.Errorf("ping answer %+v", f)
+	if f.Action != "send_sneak_peek" || f.RequestID != nil || !*f.Success {
+		t.Errorf("send_sneak_peek answer %+v", f)
 	}
 	if p := read(t, ws); p.Type != "push" || gjson.GetBytes(p.Payload, "event.text").Str != "" {
 		t.Errorf("push %+v", p)
