@@ -57,6 +57,20 @@ func (p *parser) fail(kind error, msg string) error {
 	return &SyntaxError{Offset: p.i, Err: kind, Msg: msg}
 }
 
+// The error paths of value, object and array are functions of their own, kept out of line:
+// value and object recurse once per nesting level, and their frames (a push nests five
+// levels deep) decide how much stack a translation needs.
+
+//go:noinline
+func (p *parser) tooDeep() error {
+	return p.fail(ErrTooDeep, fmt.Sprintf("more than %d levels", MaxDepth))
+}
+
+//go:noinline
+func (p *parser) unexpected(c byte) error {
+	return p.fail(ErrSyntax, fmt.Sprintf("unexpected character %q", c))
+}
+
 func (p *parser) skipSpace() {
 	i, s := p.i, p.s
 	for i < len(s) && (s[i] == ' ' || s[i] == '\n' || s[i] == '\r' || s[i] == '\t') {
@@ -93,7 +107,7 @@ func (p *parser) value(depth int) (Node, error) {
 	case c == '-' || (c >= '0' && c <= '9'):
 		return p.number()
 	default:
-		return None, p.fail(ErrSyntax, fmt.Sprintf("unexpected character %q", c))
+		return None, p.unexpected(c)
 	}
 }
 
@@ -223,7 +237,7 @@ func isHex(c byte) bool {
 
 func (p *parser) object(depth int) (Node, error) {
 	if depth > MaxDepth {
-		return None, p.fail(ErrTooDeep, fmt.Sprintf("more than %d levels", MaxDepth))
+		return None, p.tooDeep()
 	}
 	obj := p.d.alloc(Object)
 	p.i++ // {
@@ -274,7 +288,7 @@ func (p *parser) object(depth int) (Node, error) {
 
 func (p *parser) array(depth int) (Node, error) {
 	if depth > MaxDepth {
-		return None, p.fail(ErrTooDeep, fmt.Sprintf("more than %d levels", MaxDepth))
+		return None, p.tooDeep()
 	}
 	arr := p.d.alloc(Array)
 	p.i++ // [
