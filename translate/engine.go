@@ -3,6 +3,7 @@ package translate
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/lcgate/lcgate/translate/jsontree"
@@ -41,18 +42,37 @@ func (e *Engine) Call(ctx context.Context, r Request, raw versions.Caller) (*ver
 	ch := newChain(ctx, e, &r, raw)
 	resp, err := ch.callers[0].serve(ctx)
 	ch.arena.release(resp)
+	ch.recycle()
 	return resp, err
 }
 
-// chain is everything one client call needs, allocated at once: a caller per version from
-// the client's to the upstream's, each with the Env of its step, and the call's documents.
+// chain is everything one client call needs, in one pooled object: a caller per version from
+// the client's to the upstream's, each with the Env of its step, the request, and the call's
+// documents. Nothing of it outlives Call (versions runs no goroutines).
 type chain struct {
 	callers [3]chainCaller
 	arena   arena
+	req     Request
+	newDoc  func() *versions.Doc // arena.newDoc, bound once per pooled chain
 }
 
-func newChain(ctx context.Context, e *Engine, r *Request, raw versions.Caller) *chain {
+var chainPool = sync.Pool{New: func() any {
 	ch := &chain{}
+	ch.newDoc = ch.arena.newDoc
+	return ch
+}}
+
+// recycle gives ch back to chainPool, dropping everything it referenced.
+func (ch *chain) recycle() {
+	ch.callers = [3]chainCaller{}
+	ch.req = Request{}
+	chainPool.Put(ch)
+}
+
+func newChain(ctx context.Context, e *Engine, req *Request, raw versions.Caller) *chain {
+	ch := chainPool.Get().(*chain)
+	ch.req = *req
+	r := &ch.req
 	// The chain runs from the client's version towards the upstream's, up or down.
 	dir := versions.Version(1)
 	if r.Client > r.Upstream {
@@ -65,7 +85,7 @@ func newChain(ctx context.Context, e *Engine, r *Request, raw versions.Caller) *
 			c.nextCaller = &ch.callers[i+1]
 		}
 		env := versions.Env{Ctx: ctx, Client: r.Client, Upstream: r.Upstream, Next: c.nextCaller,
-			Lossy: e.OnLossy, Now: e.now, Files: r.Files, Form: r.Form, NewDoc: ch.arena.newDoc}
+			Lossy: e.OnLossy, Now: e.now, Files: r.Files, Form: r.Form, NewDoc: ch.newDoc}
 		switch {
 		case c.v < r.Upstream && r.Client <= c.v:
 			env.Step, env.Walk = versions.StepUp(c.v), walkEnvDown
@@ -137,7 +157,8 @@ func (a *arena) release(keep *versions.Doc) {
 			jsontree.Release(d)
 		}
 	}
-	a.docs = nil
+	clear(a.docs)
+	a.docs = a.docs[:0]
 }
 
 // Call implements versions.Caller.
