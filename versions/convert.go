@@ -92,6 +92,12 @@ func strAt(d *Doc, n Node, key string) string {
 	return s
 }
 
+// strIs reports whether the member key of n is the string want, without allocating.
+func strIs(d *Doc, n Node, key, want string) bool {
+	b, ok := d.StrBytes(d.Get(n, key))
+	return ok && string(b) == want
+}
+
 // timeToOrder is the `order` the gateway writes for a time: its unix microseconds. It sorts
 // as the times do and matches what the other changes write for the same instant.
 func timeToOrder(t time.Time) int64 { return t.UnixMicro() }

@@ -127,12 +127,12 @@ func fetchEvent(e *Env, chatID, threadID, eventID string) (*Doc, error) {
 func eventOf(e *Env, chat *Doc, eventID string) (*Doc, error) {
 	threads := chat.Path(chat.Root(), "chat", "threads")
 	for t := chat.First(threads); chat.IsArray(threads) && t != None; t = chat.Next(t) {
-		threadID := strAt(chat, t, "id")
 		evs := chat.Get(t, "events")
 		for ev := chat.First(evs); chat.IsArray(evs) && ev != None; ev = chat.Next(ev) {
-			if strAt(chat, ev, "id") != eventID {
+			if !strIs(chat, ev, "id", eventID) {
 				continue
 			}
+			threadID := strAt(chat, t, "id")
 			e.Down(chat, ev, EventShape)
 			out := chat.NewObject()
 			chat.Set(out, "thread_id", chat.NewString(threadID))
