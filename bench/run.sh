@@ -66,8 +66,9 @@ trap cleanup EXIT
 ulimit -n 1048576 2>/dev/null || ulimit -n 65536 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 # lcgate holds two descriptors per RTM session (client and upstream legs).
 fd_limit=$(ulimit -n)
+fd_capped=0
 if [ $(( (fd_limit - 500) / 2 )) -lt $hold_sessions ]; then
-	hold_sessions=$(( (fd_limit - 500) / 2 ))
+	hold_sessions=$(( (fd_limit - 500) / 2 )) fd_capped=1
 	echo "WARNING: open-file limit $fd_limit (hard limit $(ulimit -Hn)): holding $hold_sessions sessions, not 10,000" >&2
 fi
 
@@ -318,7 +319,13 @@ goallocs() { awk -v n="$1" '$1 ~ n { print $(NF-1); exit }' "$work/gobench.txt";
 	for n in get_chat_threads send_event; do
 		echo "| Web open loop 10k/s, 3.0 $n: p99 ≤ 2 ms, p99.9 ≤ 10 ms, 0 errors | p99 $(on $n .p99_ms) ms, p99.9 $(on $n .p999_ms) ms, $(on $n '[.errors[]?] | add // 0') errors | $(verdict "$(on $n .p99_ms) <= 2 && $(on $n .p999_ms) <= 10 && $(on $n '[.errors[]?] | add // 0') == 0") |"
 	done
-	echo "| RTM: 10,000 sessions at ≤ 24 KiB RSS each | $held sessions, $per_session KiB each | $(verdict "$held >= 10000 && $per_session <= 24") |"
+	if [ $fd_capped = 1 ] && [ "$held" = "$hold_sessions" ]; then
+		# Every session the descriptor limit allows was held: the memory per session is
+		# measured, the count itself cannot be reached on this machine.
+		echo "| RTM: 10,000 sessions at ≤ 24 KiB RSS each | $held sessions (the most the open-file limit of $fd_limit allows: two descriptors each), $per_session KiB each | per session: $(verdict "$per_session <= 24"); 10,000 sessions: not reachable here |"
+	else
+		echo "| RTM: 10,000 sessions at ≤ 24 KiB RSS each | $held sessions, $per_session KiB each | $(verdict "$held >= 10000 && $per_session <= 24") |"
+	fi
 	echo "| RTM: 1,000 × 20/s translated, p99 ≤ 5 ms, 0 lost/dup/reordered | p99 $(r .p99_ms) ms, lost $(r .lost), dup $(r .duplicated), reordered $(r .reordered) | $(verdict "$rtm_sessions >= 1000 && $(r .p99_ms) <= 5 && $(r .lost) == 0 && $(r .duplicated) == 0 && $(r .reordered) == 0 && $(r .push_lost) == 0") |"
 	echo "| 1 KiB request up two steps < 10 µs, < 20 allocs | $(gons RequestUp30To32SendEvent1K) ns, $(goallocs RequestUp30To32SendEvent1K) allocs | $(verdict "$(gons RequestUp30To32SendEvent1K) < 10000 && $(goallocs RequestUp30To32SendEvent1K) < 20") |"
 	echo "| 4 KiB answer down two steps < 10 µs, < 20 allocs | $(gons ResponseDown32To30ChatThreads4K) ns, $(goallocs ResponseDown32To30ChatThreads4K) allocs | $(verdict "$(gons ResponseDown32To30ChatThreads4K) < 10000 && $(goallocs ResponseDown32To30ChatThreads4K) < 20") |"

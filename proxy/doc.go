@@ -6,7 +6,12 @@
 // It knows the shape of URLs and of WebSocket frames, never the names of fields inside a
 // payload: anything that rewrites a document belongs to the translate package.
 //
-// Today the gateway passes traffic through when the client's version (the /v3.X/ prefix
-// of the URL) equals the upstream's version, and answers every other pairing with a
-// validation error in the client's format.
+// When the client's version (the /v3.X/ prefix of the URL) equals the upstream's, traffic
+// passes through as it is; otherwise every Web call, RTM frame, push and error is carried
+// between the two versions by translate.
+//
+// An RTM session costs two goroutines, one per leg, and little else while idle: the client
+// leg's 101 is written by lcgate on the connection fasthttp hands over (upgrade.go), so the
+// session holds none of fasthttp's buffers, and each relay waits with a small stack frame,
+// so the runtime can shrink an idle leg's stack to 4 KiB.
 package proxy
