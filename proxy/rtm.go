@@ -44,7 +44,8 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool, 
 	region := string(ctx.Request.Header.Peek(headerRegion))
 	token := string(ctx.Request.Header.Peek(fasthttp.HeaderAuthorization)) // backend clients may send it
 	if token == "" && (table.SplitsCustomers() || (table.HasRegions() && region == "")) {
-		return s.serveRTMAtLogin(ctx, client, sockjs)
+		s.serveRTMAtLogin(ctx, client, sockjs)
+		return nil
 	}
 	tg, err := s.choose(routingKey(ctx, token))
 	if err != nil {
@@ -66,10 +67,7 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool, 
 	}
 	h := s.newHandoff(upConn, string(ctx.Path()), client, tg)
 	h.sockjs = sockjs
-	if err := s.upgrade(ctx, h.start, h.abort); err != nil {
-		h.abort()
-		return &RequestError{Reason: "bad WebSocket handshake", Err: err}
-	}
+	s.upgrade(ctx, h.start, h.abort)
 	return nil
 }
 

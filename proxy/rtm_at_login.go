@@ -30,20 +30,15 @@ type earlyMessage struct {
 // HandshakeTimeout; the messages before the login are held and sent upstream first, in order.
 // The handshake cannot name the upstream version; when the upstream cannot be reached, the
 // login gets an error answer in the client's version and the connection closes with 1011.
-func (s *Server) serveRTMAtLogin(ctx *fasthttp.RequestCtx, client string, sockjs bool) error {
+func (s *Server) serveRTMAtLogin(ctx *fasthttp.RequestCtx, client string, sockjs bool) {
 	dial := newDialRequest(ctx)
 	license := string(ctx.QueryArgs().Peek("license_id"))
 	region := string(ctx.Request.Header.Peek(headerRegion))
 	path := string(ctx.Path())
 	s.sessions.begin()
-	err := s.upgrade(ctx, func(conn *websocket.Conn) {
+	s.upgrade(ctx, func(conn *websocket.Conn) {
 		s.routeAtLogin(conn, loginRoute{dial: dial, license: license, region: region, path: path, client: client, sockjs: sockjs})
 	}, func() { s.sessions.end(nil) })
-	if err != nil {
-		s.sessions.end(nil)
-		return &RequestError{Reason: "bad WebSocket handshake", Err: err}
-	}
-	return nil
 }
 
 // loginRoute is what routeAtLogin needs of the client's handshake.

@@ -14,8 +14,8 @@ import (
 var goingAway = websocket.FormatCloseMessage(websocket.CloseGoingAway, "lcgate shutting down")
 
 // session relays one RTM connection between its client leg and its upstream leg, with
-// one goroutine per direction (and none besides: see start). Each leg has one writer: the relay reading the other leg.
-// Control frames (ping, pong, close) are forwarded with WriteControl, which is safe
+// one goroutine per direction and none besides (see start). Each leg has one writer: the
+// relay reading the other leg. Control frames (ping, pong, close) are forwarded with WriteControl, which is safe
 // concurrently with that writer.
 type session struct {
 	client, upstream *websocket.Conn
@@ -146,9 +146,7 @@ func (s *session) relayEnded() {
 	_ = s.client.Close()
 	_ = s.upstream.Close()
 	s.mu.Unlock()
-	if s.onEnd != nil {
-		s.onEnd()
-	}
+	s.onEnd()
 }
 
 // sendEarly sends the client messages read before the session began, in order, as relay

@@ -35,8 +35,9 @@ func newClientUpgrader(opts Options) *websocket.Upgrader {
 }
 
 // checkHandshake reports why ctx is not a WebSocket handshake lcgate answers (nil: it is):
-// the checks websocket.Upgrader makes, made before the connection is handed over, so that a
-// refusal is still an HTTP answer in the API's error format.
+// the checks websocket.Upgrader makes, made before the upstream is dialled and the
+// connection handed over, so that a refusal is still an HTTP answer in the API's error
+// format.
 func checkHandshake(ctx *fasthttp.RequestCtx) error {
 	h := &ctx.Request.Header
 	switch {
@@ -88,11 +89,9 @@ func validChallengeKey(k []byte) bool {
 // handler returns at once and recycles the handshake's request. The 101 carries the
 // response headers set on ctx (the negotiated subprotocol, the upstream version). When the
 // 101 cannot be written (the client left), failed runs instead of handler. The server keeps
-// hijacked connections: the connection is handler's to close.
-func (s *Server) upgrade(ctx *fasthttp.RequestCtx, handler func(*websocket.Conn), failed func()) error {
-	if err := checkHandshake(ctx); err != nil {
-		return err
-	}
+// hijacked connections: the connection is handler's to close. The caller has checked the
+// handshake (checkHandshake).
+func (s *Server) upgrade(ctx *fasthttp.RequestCtx, handler func(*websocket.Conn), failed func()) {
 	ctx.SetStatusCode(fasthttp.StatusSwitchingProtocols) // as observed; the upgrader writes the 101
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
@@ -105,7 +104,6 @@ func (s *Server) upgrade(ctx *fasthttp.RequestCtx, handler func(*websocket.Conn)
 		}
 		go handler(ws)
 	})
-	return nil
 }
 
 // handshakeOf is the request websocket.Upgrader answers, and the headers of its answer: those
