@@ -1,6 +1,11 @@
 #!/usr/bin/env bash
-# The project's checks, in the order CI runs them: formatting, go vet, staticcheck, and the
-# tests with the race detector. Exits non-zero, naming the failed check, on any failure.
+# The project's checks, in the order CI runs them: formatting, go vet, staticcheck, the tests
+# with the race detector, the benchmarks briefly and each fuzz target. Needs only Go: Go tools
+# are pinned in go.mod and run with `go tool`; Node.js/npm (the SockJS client test) and
+# promtool (the alert-rule and metrics checks) are installed from Debian when missing and the
+# machine allows it (root or password-less sudo), else their tests are skipped with a warning
+# (LCGATE_REQUIRE_NODE=1 / LCGATE_REQUIRE_PROMTOOL=1 make that an error).
+# Exits non-zero, naming the failed check, on any failure.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,10 +26,9 @@ fi
 echo "==> go vet ./..."
 go vet ./... || fail "go vet"
 
-echo "==> staticcheck ./..."
-command -v staticcheck >/dev/null 2>&1 ||
-	fail "staticcheck is not on PATH (go install honnef.co/go/tools/cmd/staticcheck@latest, then add \$(go env GOPATH)/bin to PATH)"
-staticcheck ./... || fail "staticcheck"
+# staticcheck is pinned in go.mod as a tool: the same version everywhere, nothing to install.
+echo "==> go tool staticcheck ./..."
+go tool staticcheck ./... || fail "staticcheck"
 
 # The race detector needs cgo, hence a C compiler (gcc or clang).
 race=-race
@@ -35,6 +39,37 @@ if [ "$(go env CGO_ENABLED)" != 1 ]; then
 	echo "WARNING: cgo is off (no C compiler found): running the tests WITHOUT the race detector." >&2
 	echo "WARNING: install gcc or clang to run them with -race (LCGATE_REQUIRE_RACE=1 makes this fatal)." >&2
 	race=
+fi
+
+# apt_install PKG...: installs Debian packages when the machine allows it; false otherwise.
+apt_install() {
+	command -v apt-get >/dev/null 2>&1 || return 1
+	local sudo_cmd=""
+	if [ "$(id -u)" != 0 ]; then
+		sudo -n true 2>/dev/null || return 1
+		sudo_cmd="sudo -n"
+	fi
+	echo "==> apt-get install $*"
+	{ $sudo_cmd apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends "$@" >/dev/null; } 2>&1 | tail -5
+	return "${PIPESTATUS[0]}"
+}
+
+# The README examples' test runs the README's curl commands.
+if ! command -v curl >/dev/null 2>&1; then
+	apt_install curl ca-certificates || fail "curl is needed for the README examples' test (Debian: apt-get install curl)"
+fi
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+	apt_install nodejs npm || echo "WARNING: could not install Node.js and npm" >&2
+fi
+if ! command -v promtool >/dev/null 2>&1; then
+	apt_install prometheus || echo "WARNING: could not install promtool (Debian package prometheus)" >&2
+fi
+if command -v promtool >/dev/null 2>&1; then
+	echo "promtool: $(promtool --version 2>&1 | head -1)"
+elif [ "${LCGATE_REQUIRE_PROMTOOL:-}" = 1 ]; then
+	fail "promtool is needed for the alert-rule and metrics checks (Debian: apt-get install prometheus)"
+else
+	echo "WARNING: no promtool: the alert-rule and metrics checks are SKIPPED." >&2
 fi
 
 # The SockJS test drives lcgate with the real sockjs-client npm package under Node.

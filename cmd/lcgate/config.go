@@ -22,7 +22,7 @@ const (
 	DefaultListen          = "127.0.0.1:8080"
 	DefaultUpstream        = UpstreamEmbedded
 	DefaultUpstreamVersion = "3.2"
-	DefaultMetricsListen   = "127.0.0.1:9090"
+	DefaultMetricsListen   = "127.0.0.1:9180"
 	DefaultSimListen       = "127.0.0.1:8081"
 	DefaultLogLevel        = "info"
 	DefaultLogFormat       = "text"
