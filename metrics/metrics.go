@@ -61,6 +61,9 @@ type Metrics struct {
 	Panics prometheus.Counter
 	// FramesDropped counts RTM frames not forwarded, by direction and reason.
 	FramesDropped *prometheus.CounterVec
+	// Throttled counts the times a translated RTM session stopped reading its client because
+	// it held as many requests as it may (see WatchHeld for what is held).
+	Throttled prometheus.Counter
 
 	requests    counterCache[requestLabels]                  // Requests' children, for CountRequest
 	lossy       counterCache[string]                         // Lossy's children, for CountLossy
@@ -108,10 +111,12 @@ func New(frames FramesFunc) *Metrics {
 		Help: "Requests whose handler panicked; each was answered 500 and the process went on."})
 	m.FramesDropped = prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: Namespace, Name: "rtm_frames_dropped_total",
 		Help: "RTM frames not forwarded, by direction (up: client to upstream) and reason."}, []string{"direction", "reason"})
+	m.Throttled = prometheus.NewCounter(prometheus.CounterOpts{Namespace: Namespace, Name: "rtm_throttled_total",
+		Help: "Times a translated RTM session stopped reading its client: it held as many requests as it may."})
 	m.requests.with, m.lossy.with = m.Requests.WithLabelValues, m.Lossy.WithLabelValues
 	m.translation.with, m.upstream.with = m.TranslationSeconds.WithLabelValues, m.UpstreamSeconds.WithLabelValues
 	m.Registry.MustRegister(m.FramesDropped, m.Panics, m.Requests, m.TranslationSeconds, m.UpstreamSeconds, m.Sessions, m.Routed, m.Expansions,
-		m.Lossy, m.UpstreamErrors, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+		m.Lossy, m.UpstreamErrors, m.Throttled, collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if frames != nil {
 		m.WatchFrames(frames)
 	}

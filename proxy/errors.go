@@ -111,6 +111,8 @@ func replyForRequest(err *RequestError) Reply {
 	switch {
 	case errors.Is(err.Err, errSessionsFull):
 		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: too many open RTM sessions, retry later"}
+	case errors.Is(err.Err, errHeldSpent):
+		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: too many RTM requests waiting for the upstream, retry later"}
 	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
 		return Reply{Status: fasthttp.StatusRequestEntityTooLarge, Type: TypeEntityTooLarge, Message: "lcgate: request body too large"}
 	case errors.As(err.Err, &small):
@@ -123,6 +125,12 @@ func replyForRequest(err *RequestError) Reply {
 var errTooManySessions = &RequestError{Reason: "too many open RTM sessions", Err: errSessionsFull}
 
 var errSessionsFull = errors.New("sessions full")
+
+// errHeldFull refuses an RTM upgrade while translated sessions hold Options.MaxHeldBytes of
+// client requests: a new session could not queue one.
+var errHeldFull = &RequestError{Reason: "too many RTM requests waiting for the upstream", Err: errHeldSpent}
+
+var errHeldSpent = errors.New("held budget spent")
 
 // errBadAnswer is an upstream answer that is not the API's JSON.
 var errBadAnswer = errors.New("answer is not a Customer Chat API document")

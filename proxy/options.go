@@ -42,9 +42,13 @@ const (
 	DefaultIdleTimeout = 75 * time.Second
 	// DefaultMaxHeaderSize caps a request's headers in bytes; larger get 431.
 	DefaultMaxHeaderSize = 8 << 10
-	// DefaultMaxPendingPerSession caps the requests of one RTM session waiting for the
-	// upstream; more get request_timeout at once.
+	// DefaultMaxPendingPerSession caps the requests of one translated RTM session read from
+	// the client and not yet sent upstream; at the cap lcgate stops reading that client.
 	DefaultMaxPendingPerSession = 1000
+	// DefaultMaxHeldBytes caps the bytes of client requests all translated RTM sessions
+	// together hold while they wait their turn; past it sessions stop reading their clients
+	// and new sessions get 503.
+	DefaultMaxHeldBytes = 64 << 20
 	// DefaultRTMIdleTimeout closes an RTM leg silent that long: clients ping every 15 s and
 	// the API closes after about 30 s of silence, so only a dead peer stays quiet longer.
 	DefaultRTMIdleTimeout = 90 * time.Second
@@ -95,9 +99,16 @@ type Options struct {
 	// MaxHeaderSize caps a request's headers in bytes (431 beyond). Zero means
 	// DefaultMaxHeaderSize.
 	MaxHeaderSize int
-	// MaxPendingPerSession caps the requests of one translated RTM session waiting for the
-	// upstream. Zero means DefaultMaxPendingPerSession.
+	// MaxPendingPerSession caps the requests of one translated RTM session read from the
+	// client and not yet sent upstream (a session has at most translate.UpstreamPendingLimit
+	// unanswered upstream, and serves its requests in order); at the cap lcgate stops reading
+	// the client, so TCP slows it down. Zero means DefaultMaxPendingPerSession.
 	MaxPendingPerSession int
+	// MaxHeldBytes caps the bytes of client requests that all translated RTM sessions hold
+	// while they wait their turn (one session holds at most MaxMessageSize of them). Past it,
+	// sessions stop reading their clients until others' requests have gone upstream, and new
+	// RTM sessions get 503. Zero means DefaultMaxHeldBytes.
+	MaxHeldBytes int64
 	// MaxSessions caps the RTM sessions open at once; more get 503 before the upgrade. Zero
 	// means DefaultMaxSessions.
 	MaxSessions int
@@ -136,6 +147,7 @@ func (o Options) withDefaults() Options {
 	o.IdleTimeout = orDefault(o.IdleTimeout, DefaultIdleTimeout)
 	o.MaxHeaderSize = orDefault(o.MaxHeaderSize, DefaultMaxHeaderSize)
 	o.MaxPendingPerSession = orDefault(o.MaxPendingPerSession, DefaultMaxPendingPerSession)
+	o.MaxHeldBytes = orDefault(o.MaxHeldBytes, DefaultMaxHeldBytes)
 	return o
 }
 
@@ -170,7 +182,8 @@ func (o Options) validate() error {
 	}
 	if o.UpstreamTimeout < 0 || o.HandshakeTimeout < 0 || o.WriteTimeout < 0 || o.CloseGrace < 0 ||
 		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 || o.MaxSessions < 0 ||
-		o.ReadTimeout < 0 || o.RTMIdleTimeout < 0 || o.ClientWriteTimeout < 0 || o.IdleTimeout < 0 || o.MaxHeaderSize < 0 || o.MaxPendingPerSession < 0 {
+		o.ReadTimeout < 0 || o.RTMIdleTimeout < 0 || o.ClientWriteTimeout < 0 || o.IdleTimeout < 0 || o.MaxHeaderSize < 0 || o.MaxPendingPerSession < 0 ||
+		o.MaxHeldBytes < 0 {
 		errs = append(errs, errors.New("timeouts and limits must not be negative"))
 	}
 	return errors.Join(errs...)

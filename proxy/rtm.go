@@ -40,6 +40,9 @@ func (s *Server) serveRTM(ctx *fasthttp.RequestCtx, client string, sockjs bool, 
 	if s.sessions.open.Load() >= int64(s.opts.MaxSessions) { // a soft cap: checked, then counted
 		return errTooManySessions
 	}
+	if s.held.Available() < min(s.opts.MaxMessageSize, s.held.Max()) { // sessions already hold all they may
+		return errHeldFull
+	}
 	table := s.router.Table()
 	region := string(ctx.Request.Header.Peek(headerRegion))
 	token := string(ctx.Request.Header.Peek(fasthttp.HeaderAuthorization)) // backend clients may send it

@@ -37,6 +37,8 @@ type Server struct {
 	sessions registry
 	ready    atomic.Bool
 	engine   translate.Engine
+	// held bounds the client requests translated RTM sessions hold, across sessions.
+	held *translate.HoldBudget
 
 	upFrames, downFrames frameCounters // RTM frames client → upstream and back
 	probe                upstreamProbe
@@ -60,7 +62,8 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("proxy: %w", err)
 		}
 	}
-	s := &Server{opts: opts, log: opts.Logger, router: routing.NewRouter(table)}
+	s := &Server{opts: opts, log: opts.Logger, router: routing.NewRouter(table),
+		held: translate.NewHoldBudget(opts.MaxHeldBytes)}
 	s.watch()
 	s.upgrader = newClientUpgrader(opts)
 	s.http = &fasthttp.Server{

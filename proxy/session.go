@@ -86,13 +86,17 @@ func (s *session) wire(src, dst *websocket.Conn, limit int64) {
 }
 
 // frameTranslator rewrites text frames of a session between two versions. fromClient
-// returns the frame for the upstream and/or an answer for the client (nil: none);
-// fromUpstream returns the frames for the client, in order (none: dropped). stop is called
+// returns the frame for the upstream and/or an answer for the client (nil: none), or says
+// it queued the frame (the translator then writes it, or counts it dropped, itself); it may
+// wait while the session holds as much as it may (backpressure on the client).
+// fromUpstream returns the frames for the client, in order (none: dropped). upstreamGone is
+// called when the upstream's relay ends (work queued for it is abandoned). stop is called
 // once both relays have ended, and must return only when the translator's own goroutines
 // have.
 type frameTranslator interface {
-	fromClient(msg []byte) (toUpstream, toClient []byte)
+	fromClient(msg []byte) (toUpstream, toClient []byte, queued bool)
 	fromUpstream(msg []byte) (toClient [][]byte)
+	upstreamGone()
 	stop()
 }
 
@@ -194,6 +198,9 @@ func (d *relayDir) relay() {
 	d.s.graceFor(d.dst)
 	if d.src == d.s.upstream {
 		close(d.s.done)
+		if d.s.tr != nil {
+			d.s.tr.upstreamGone() // unblocks a client relay waiting for room
+		}
 	}
 	d.s.relayEnded()
 }
@@ -320,9 +327,12 @@ func (s *session) fromClient(msg []byte) error {
 	}
 	for _, f := range frames {
 		s.up.in.Add(1)
-		out, back := f, []byte(nil)
+		out, back, queued := f, []byte(nil), false
 		if s.tr != nil {
-			out, back = s.tr.fromClient(f)
+			out, back, queued = s.tr.fromClient(f)
+		}
+		if queued {
+			continue
 		}
 		if back != nil { // the gateway's own answer to the client
 			s.down.generated.Add(1)
@@ -358,6 +368,21 @@ func (s *session) goAway() {
 	s.control(s.upstream, websocket.CloseMessage, goingAway)
 	s.graceFor(s.client)
 	s.graceFor(s.upstream)
+}
+
+// abort ends the session after a write failed on the translator's own goroutine (the client
+// stopped reading, or a leg broke): the upstream gets 1001, and the client's connection is
+// closed, which ends both relays. Safe concurrently with run; it does nothing once run has
+// ended.
+func (s *session) abort() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ended {
+		return
+	}
+	s.control(s.upstream, websocket.CloseMessage, goingAway)
+	s.graceFor(s.upstream)
+	_ = s.client.Close()
 }
 
 // kill cuts both legs at once. Safe concurrently with run; it does nothing once run has

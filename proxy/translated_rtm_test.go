@@ -106,35 +106,45 @@ func TestTranslatedRTMAnswersRequestsWithoutRequestID(t *testing.T) {
 	}
 }
 
-// TestTranslatedRTMBoundsPendingRequests: with MaxPendingPerSession requests unanswered, the
-// next gets request_timeout at once, in the client's format.
-func TestTranslatedRTMBoundsPendingRequests(t *testing.T) {
+// TestTranslatedRTMKeepsRequestsInFlightUnderTheBound: a translated session never has more
+// than MaxPendingPerSession (at most translate.UpstreamPendingLimit) requests unanswered
+// upstream: the next waits its turn, in order, and reaches the upstream only once an earlier
+// one is done. Requests the upstream leaves unanswered for the upstream time-out get
+// request_timeout in the client's format, in the order sent.
+func TestTranslatedRTMKeepsRequestsInFlightUnderTheBound(t *testing.T) {
+	got := make(chan string, 10)
 	up := startUpstream(t, &fakeUpstream{rtm: func(c *websocket.Conn) {
 		for { // reads and never answers
-			if _, _, err := c.ReadMessage(); err != nil {
+			_, msg, err := c.ReadMessage()
+			if err != nil {
 				return
 			}
+			got <- gjson.GetBytes(msg, "request_id").String()
 		}
 	}})
-	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", MaxPendingPerSession: 2})
-	conn, _, err := websocket.DefaultDialer.Dial("ws://"+gw.Addr+"/v3.1/customer/rtm/ws?license_id=123", nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	gw := startGateway(t, Options{Upstream: up.URL, UpstreamVersion: "3.2", MaxPendingPerSession: 2, UpstreamTimeout: 300 * time.Millisecond})
+	c := dialRTMClient(t, gw.Addr, "3.1")
 	for i := 1; i <= 3; i++ {
-		frame := `{"request_id":"r` + strconv.Itoa(i) + `","action":"get_groups_status","payload":{"all":true}}`
-		if err := conn.WriteMessage(websocket.TextMessage, []byte(frame)); err != nil {
-			t.Fatal(err)
+		c.send("r"+strconv.Itoa(i), "get_groups_status", `{"all":true}`)
+	}
+	for _, want := range []string{"lcgate-1", "lcgate-2"} {
+		if rid := <-got; rid != want {
+			t.Fatalf("upstream got %s, want %s", rid, want)
 		}
 	}
-	_ = conn.SetReadDeadline(time.Now().Add(10 * time.Second))
-	_, msg, err := conn.ReadMessage()
-	if err != nil {
-		t.Fatal(err)
+	select {
+	case rid := <-got:
+		t.Fatalf("upstream got %s while two requests were unanswered", rid)
+	case <-time.After(100 * time.Millisecond): // the third waits for one of the first two
 	}
-	a := gjson.ParseBytes(msg)
-	if a.Get("request_id").String() != "r3" || a.Get("payload.error.type").String() != "request_timeout" {
-		t.Fatalf("got %s, want request r3 refused with request_timeout", msg)
+	answers := c.answers(2, 10*time.Second)
+	if rid := <-got; rid != "lcgate-3" {
+		t.Fatalf("upstream got %s, want lcgate-3", rid)
+	}
+	answers = append(answers, c.answers(1, 10*time.Second)...)
+	for i, a := range answers {
+		if a.Get("request_id").String() != "r"+strconv.Itoa(i+1) || a.Get("payload.error.type").String() != "request_timeout" {
+			t.Errorf("answer %d is %s, want r%d refused with request_timeout", i, a.Raw, i+1)
+		}
 	}
 }

@@ -90,8 +90,9 @@ func FuzzRTMSession(f *testing.F) {
 			return nil
 		}
 		var e Engine
-		r := NewRTM(&e, client, upstream, 0, check, check)
-		up, back := r.FromClient(fromClient)
+		r := NewRTM(&e, RTMConfig{Client: client, Upstream: upstream,
+			SendUp: func(msg []byte, _ bool) error { return check(msg) }, SendClient: check})
+		up, back, _ := r.FromClient(fromClient)
 		for _, msg := range [][]byte{up, back} {
 			if msg != nil {
 				_ = check(msg)

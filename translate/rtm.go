@@ -13,45 +13,99 @@ import (
 
 // RTM limits.
 const (
-	// DefaultMaxRTMPending bounds the requests of one session waiting for the upstream's
-	// answer when NewRTM is given no limit.
+	// DefaultMaxRTMPending bounds the requests of one session read from the client and not yet
+	// answered when RTMConfig gives no limit.
 	DefaultMaxRTMPending = 1000
-	// RTMCallTimeout bounds one upstream call an expansion makes over RTM.
-	RTMCallTimeout = 30 * time.Second
+	// DefaultRTMCallTimeout bounds one upstream call over RTM when RTMConfig gives no limit.
+	DefaultRTMCallTimeout = 30 * time.Second
 	// recentRIDs is how many answered requests keep their request id mapping, for the pushes
 	// the upstream sends after the answer.
 	recentRIDs = 64
 	// UpstreamPendingLimit is the upstream's limit of unanswered requests per connection
-	// (3.1 and 3.2); an expansion's calls wait for room under it.
+	// (3.1 and 3.2): a translated session never has more than that many in flight.
 	UpstreamPendingLimit = 10
 )
+
+// RTMConfig configures the translator of one session.
+type RTMConfig struct {
+	// Client and Upstream are the versions of the two legs.
+	Client, Upstream versions.Version
+	// MaxPending bounds the requests read from the client and not yet sent upstream; at the
+	// bound FromClient waits (the client's socket is not read: TCP slows the client).
+	// DefaultMaxRTMPending when not positive.
+	MaxPending int
+	// MaxQueuedBytes bounds the bytes of those requests (one request always fits); 0: no
+	// bound but MaxPending's and Budget's.
+	MaxQueuedBytes int
+	// Budget, when set, bounds the bytes held across every session sharing it.
+	Budget *HoldBudget
+	// CallTimeout bounds each upstream call: unanswered, the client gets request_timeout.
+	// DefaultRTMCallTimeout when not positive.
+	CallTimeout time.Duration
+	// SendUp writes one text frame to the upstream leg: a queued client request, or an
+	// expansion's own call (own). SendClient writes one to the client leg: an answer of the
+	// translator's own or a held push. Both must be safe for concurrent use. When either fails
+	// on the translator's own goroutine, the translator stops and calls Fail, which must end
+	// the session.
+	SendUp     func(msg []byte, own bool) error
+	SendClient func([]byte) error
+	Fail       func()
+	// QueuedDropped, when set, is called for each client frame FromClient queued that is not
+	// sent upstream as it is (answered by the gateway, served by an expansion, or abandoned
+	// when the session ends): with the frames SendUp sends, it accounts for every queued frame.
+	QueuedDropped func()
+}
 
 // RTM translates the frames of one RTM connection between a client's version and an older
 // or newer upstream's: requests up (with the gateway's own request ids, mapped back on
 // answers and on the pushes the requester gets), answers, errors and pushes down. Calls that
 // need several upstream calls run the engine's expansions over the same upstream connection.
+//
+// Order: the session's requests reach the upstream in the order the client sent them, and
+// their answers come back in that order. A request is handled on the caller's goroutine
+// while nothing is queued; once a request needs several upstream calls (or the upstream has
+// UpstreamPendingLimit requests unanswered), it and every request after it go through one
+// FIFO served by one goroutine of the session (rtm_queue.go), until the FIFO is empty.
+//
 // The I/O is the caller's: it supplies the functions that write a frame to each leg. Its
 // methods are safe for concurrent use.
 type RTM struct {
 	engine           *Engine
 	client, upstream versions.Version
-	sendUp           func([]byte) error
+	sendUp           func([]byte, bool) error
 	sendClient       func([]byte) error
+	fail             func()
+	onQueuedDrop     func()
 
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 
-	maxPending int
+	maxPending, maxQueuedBytes, inFlight int
+	callTimeout                          time.Duration
+	budget                               *HoldBudget
 
 	// OnDrop, when set before use, is told each frame not forwarded: its direction ("up":
 	// from the client, "down": from the upstream) and why (see package metrics' Drop…).
 	OnDrop func(direction, reason string)
+	// OnThrottle, when set before use, is called each time FromClient has to wait for room
+	// (the session's bound or the shared budget): the client is being slowed down.
+	OnThrottle func()
 
 	mu      sync.Mutex
-	room    *sync.Cond // signalled when a request is answered
 	seq     uint64
 	pending map[string]*rtmPending // by the gateway's request id
+	// queue holds the client frames waiting for the session's goroutine, in order; busy says
+	// that goroutine runs. room is signalled when a pending request is answered, space when
+	// a queued frame leaves the queue (one waiter each: the session's goroutine, the reader).
+	queue       frameQueue
+	busy        bool
+	room, space chan struct{}
+	hasFailed   bool
+	// expiry answers the requests the upstream leaves unanswered (rtm_queue.go); armed
+	// while it is set.
+	expiry      *time.Timer
+	expiryArmed bool
 	// recent holds the last recentRIDs answered requests, for late pushes: it grows to
 	// that size, then next is the oldest entry, overwritten by the next answer (an idle
 	// session holds one entry, not 64).
@@ -75,7 +129,8 @@ type rtmPending struct {
 	// upstream's sends none (versions.ActionChange.PushAfter), from a copy of the request.
 	after []pushAfter
 	req   *versions.Doc
-	at    time.Time // when it was sent, for the sweep of unanswered requests
+	at    time.Time // when it was sent, for the requests the upstream leaves unanswered
+	seq   uint64    // the order it was sent in
 }
 
 // pushAfter is a PushAfter change with the version its push is written in.
@@ -91,33 +146,75 @@ type rtmReply struct {
 
 type ridPair struct{ gateway, client string }
 
-// NewRTM returns the translator of one session. sendUp and sendClient write one text frame to
-// the upstream and client legs; they must be safe for concurrent use. maxPending bounds the
-// requests waiting for the upstream (DefaultMaxRTMPending when not positive).
-func NewRTM(e *Engine, client, upstream versions.Version, maxPending int, sendUp, sendClient func([]byte) error) *RTM {
-	if maxPending <= 0 {
-		maxPending = DefaultMaxRTMPending
+// NewRTM returns the translator of one session.
+func NewRTM(e *Engine, cfg RTMConfig) *RTM {
+	if cfg.MaxPending <= 0 {
+		cfg.MaxPending = DefaultMaxRTMPending
+	}
+	if cfg.CallTimeout <= 0 {
+		cfg.CallTimeout = DefaultRTMCallTimeout
+	}
+	if cfg.Fail == nil {
+		cfg.Fail = func() {}
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	r := &RTM{engine: e, client: client, upstream: upstream, sendUp: sendUp, sendClient: sendClient, maxPending: maxPending,
-		ctx: ctx, cancel: cancel, pending: map[string]*rtmPending{}, held: map[string][][]byte{}}
-	r.room = sync.NewCond(&r.mu)
-	return r
+	return &RTM{engine: e, client: cfg.Client, upstream: cfg.Upstream, sendUp: cfg.SendUp, sendClient: cfg.SendClient,
+		fail: cfg.Fail, onQueuedDrop: cfg.QueuedDropped, maxPending: cfg.MaxPending, maxQueuedBytes: cfg.MaxQueuedBytes,
+		inFlight: min(cfg.MaxPending, UpstreamPendingLimit), callTimeout: cfg.CallTimeout, budget: cfg.Budget,
+		ctx: ctx, cancel: cancel, pending: map[string]*rtmPending{}, held: map[string][][]byte{},
+		room: make(chan struct{}, 1), space: make(chan struct{}, 1)}
 }
 
-// Stop ends the expansions still running and waits for them.
+// Stop ends the work still queued or running, waits for the session's goroutine, and gives
+// back what the session held.
 func (r *RTM) Stop() {
 	r.cancel()
-	r.mu.Lock()
-	r.room.Broadcast()
-	r.mu.Unlock()
 	r.wg.Wait()
+	r.mu.Lock()
+	r.dropQueueLocked()
+	if r.expiry != nil {
+		r.expiry.Stop()
+	}
+	r.mu.Unlock()
 	r.releaseCustomer()
 }
 
+// UpstreamGone tells the translator the upstream leg has ended: the work still queued or
+// running for the session is abandoned at once (the session is ending).
+func (r *RTM) UpstreamGone() { r.cancel() }
+
 // FromClient translates a client frame: it returns the frame for the upstream, or an error
-// answer for the client (an expansion answers later, through sendClient).
-func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
+// answer for the client, or neither when an expansion serves it (its answer comes later,
+// through SendClient). When the frame has to wait its turn (see RTM), it is queued: its fate
+// is reported through SendUp or QueuedDropped. FromClient waits while the session holds as
+// much as it may; call it from one goroutine at a time (the client's reader). msg is not
+// kept.
+func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte, queued bool) {
+	if !r.direct() {
+		r.enqueue(msg)
+		return nil, nil, true
+	}
+	up, back, exp := r.prepare(msg)
+	switch {
+	case exp != nil:
+		r.startQueue(firstJob{expand: exp})
+	case back != nil && r.unanswered() > 0: // it must not overtake the answers still due
+		r.startQueue(firstJob{answer: back})
+		return nil, nil, false
+	}
+	return up, back, false
+}
+
+// unanswered is how many of the session's requests wait for the upstream's answer.
+func (r *RTM) unanswered() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.pending)
+}
+
+// prepare translates one client frame: the frame for the upstream, or the answer for the
+// client, or the frame to serve with an expansion (which the caller runs).
+func (r *RTM) prepare(msg []byte) (toUpstream, toClient []byte, expand *Frame) {
 	f, err := ParseFrame(msg)
 	if err == nil {
 		if err = CheckDuplicateKeys(f.Payload); err != nil {
@@ -126,24 +223,24 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 	}
 	if err != nil {
 		r.drop("up", "refused")
-		return nil, r.errorFrame(f, err)
+		return nil, r.errorFrame(f, err), nil
 	}
 	if f.Action == "ping" { // the same in every version; unanswered before login, so not tracked
 		jsontree.Release(f.Payload)
-		return msg, nil
+		return msg, nil, nil
 	}
 	if m, ok := versions.Lookup(r.client, f.Action); !ok || !m.RTM {
 		r.drop("up", "refused")
 		jsontree.Release(f.Payload)
 		return nil, r.errorFrame(f, &versions.APIError{Type: "validation",
-			Message: "lcgate: unknown action \"" + f.Action + "\" in RTM version " + r.client.String()})
+			Message: "lcgate: unknown action \"" + f.Action + "\" in RTM version " + r.client.String()}), nil
 	}
 	if r.servesGetCustomer() {
 		switch f.Action {
 		case "get_customer":
 			r.drop("up", "answered")
 			jsontree.Release(f.Payload)
-			return nil, r.answerGetCustomer(f)
+			return nil, r.answerGetCustomer(f), nil
 		case "login":
 			r.rememberLoginRequest(f)
 		}
@@ -161,25 +258,18 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte) {
 	var needs *NeedsCallsError
 	switch {
 	case errors.As(err, &needs):
-		r.expand(f)
-		return nil, nil
+		return nil, nil, &f
 	case err != nil:
 		r.drop("up", "refused")
 		jsontree.Release(f.Payload)
-		return nil, r.errorFrame(f, err)
+		return nil, r.errorFrame(f, err), nil
 	}
 	p := &rtmPending{clientRID: f.RequestID, hasRID: f.HasRID, clientAction: f.Action, upstreamAction: action,
 		after: after, req: reqCopy}
-	rid, ok := r.track(p)
-	if !ok {
-		r.drop("up", "refused")
-		jsontree.Release(f.Payload)
-		jsontree.Release(reqCopy)
-		return nil, r.errorFrame(f, &versions.APIError{Type: "request_timeout", Message: "lcgate: too many requests waiting for the upstream"})
-	}
+	rid := r.track(p)
 	out := AppendFrame(nil, Frame{RequestID: rid, HasRID: true, Action: action, Payload: f.Payload})
 	jsontree.Release(f.Payload)
-	return out, nil
+	return out, nil, nil
 }
 
 // pushesAfter lists the PushAfter changes between the client's version and the upstream's
@@ -325,46 +415,17 @@ func (r *RTM) hold(rid string, msgs [][]byte) bool {
 	return running
 }
 
-// track registers a request and returns the gateway's request id for it.
-func (r *RTM) track(p *rtmPending) (string, bool) {
+// track registers a request and returns the gateway's request id for it. The caller has
+// made sure the upstream has room for it (see direct and waitRoom).
+func (r *RTM) track(p *rtmPending) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if len(r.pending) >= r.maxPending {
-		return "", false
-	}
 	r.seq++
 	rid := "lcgate-" + strconv.FormatUint(r.seq, 10)
-	p.at = time.Now()
-	if r.seq%64 == 0 {
-		r.sweepLocked(p.at)
-	}
+	p.at, p.seq = time.Now(), r.seq
 	r.pending[rid] = p
-	return rid, true
-}
-
-// sweepLocked forgets client requests the upstream left unanswered for twice the call
-// timeout (an expansion's own calls time out by themselves).
-func (r *RTM) sweepLocked(now time.Time) {
-	for rid, p := range r.pending {
-		if p.reply == nil && now.Sub(p.at) > 2*RTMCallTimeout {
-			delete(r.pending, rid)
-			jsontree.Release(p.req)
-		}
-	}
-}
-
-// trackWithRoom is track for an expansion's own call: it first waits until the upstream has
-// room under its pending-request limit (or the session ends).
-func (r *RTM) trackWithRoom(p *rtmPending) (string, bool) {
-	r.mu.Lock()
-	for len(r.pending) >= UpstreamPendingLimit && r.ctx.Err() == nil {
-		r.room.Wait()
-	}
-	r.mu.Unlock()
-	if r.ctx.Err() != nil {
-		return "", false
-	}
-	return r.track(p)
+	r.armExpiryLocked(p)
+	return rid
 }
 
 // answered removes and returns the request an answer is for, remembering its id mapping for
@@ -377,7 +438,7 @@ func (r *RTM) answered(rid string) *rtmPending {
 		return nil
 	}
 	delete(r.pending, rid)
-	r.room.Signal()
+	signal(r.room)
 	if p.hasRID {
 		if len(r.recent) < recentRIDs {
 			r.recent = append(r.recent, ridPair{rid, p.clientRID})
@@ -414,32 +475,31 @@ func (r *RTM) errorFrame(f Frame, err error) []byte {
 	return ErrorFrame(nil, f.RequestID, f.HasRID, f.Action, ae)
 }
 
-// expand serves a request that needs several upstream calls, in its own goroutine, over
-// this connection; pushes its calls cause reach the client with the client's request id.
-func (r *RTM) expand(f Frame) {
+// runExpansion serves a request that needs several upstream calls, on the session's
+// goroutine, over this connection; pushes its calls cause reach the client with the client's
+// request id, after its answer.
+func (r *RTM) runExpansion(f Frame) {
+	defer jsontree.Release(f.Payload)
 	if f.HasRID {
 		r.mu.Lock()
 		r.held[f.RequestID] = nil
 		r.mu.Unlock()
 	}
-	r.wg.Add(1)
-	go func() {
-		defer r.wg.Done()
-		defer jsontree.Release(f.Payload)
-		caller := &rtmCaller{r: r, clientRID: f.RequestID, hasRID: f.HasRID}
-		resp, err := r.engine.Call(r.ctx, Request{Client: r.client, Upstream: r.upstream, Action: f.Action, Payload: f.Payload}, caller)
-		var out []byte
-		if err != nil {
-			out = r.errorFrame(f, err)
-		} else {
-			out = AppendFrame(nil, Frame{RequestID: f.RequestID, HasRID: f.HasRID, Action: f.Action, Type: "response", Success: true, Payload: resp})
-			Release(resp)
-		}
-		_ = r.sendClient(out)
-		if f.HasRID {
-			r.flushHeld(f.RequestID)
-		}
-	}()
+	caller := &rtmCaller{r: r, clientRID: f.RequestID, hasRID: f.HasRID}
+	resp, err := r.engine.Call(r.ctx, Request{Client: r.client, Upstream: r.upstream, Action: f.Action, Payload: f.Payload}, caller)
+	var out []byte
+	if err != nil {
+		out = r.errorFrame(f, err)
+	} else {
+		out = AppendFrame(nil, Frame{RequestID: f.RequestID, HasRID: f.HasRID, Action: f.Action, Type: "response", Success: true, Payload: resp})
+		Release(resp)
+	}
+	if r.ctx.Err() != nil { // the session is ending: nobody waits for this answer
+		return
+	}
+	if r.toClient(out) && f.HasRID {
+		r.flushHeld(f.RequestID)
+	}
 }
 
 // flushHeld sends the pushes held for a finished expansion, in arrival order; pushes that
@@ -456,7 +516,9 @@ func (r *RTM) flushHeld(rid string) {
 		r.held[rid] = nil
 		r.mu.Unlock()
 		for _, msg := range held {
-			_ = r.sendClient(msg)
+			if !r.toClient(msg) {
+				return
+			}
 		}
 	}
 }
@@ -468,23 +530,26 @@ type rtmCaller struct {
 	hasRID    bool
 }
 
-// Call sends one upstream request with a gateway request id and waits for its answer.
+// Call sends one upstream request with a gateway request id, once the upstream has room for
+// it, and waits for its answer.
 func (c *rtmCaller) Call(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
+	if !c.r.waitRoom() {
+		return nil, errSessionEnded
+	}
 	reply := make(chan rtmReply, 1)
-	rid, ok := c.r.trackWithRoom(&rtmPending{clientRID: c.clientRID, hasRID: c.hasRID, upstreamAction: action, reply: reply})
-	if !ok {
-		return nil, &versions.APIError{Type: "request_timeout", Message: "lcgate: too many requests waiting for the upstream"}
-	}
-	if err := c.r.sendUp(AppendFrame(nil, Frame{RequestID: rid, HasRID: true, Action: action, Payload: req})); err != nil {
+	rid := c.r.track(&rtmPending{clientRID: c.clientRID, hasRID: c.hasRID, upstreamAction: action, reply: reply})
+	if !c.r.toUpstream(AppendFrame(nil, Frame{RequestID: rid, HasRID: true, Action: action, Payload: req}), true) {
 		c.r.answered(rid)
-		return nil, &versions.APIError{Type: "internal", Message: "lcgate: the upstream connection failed"}
+		return nil, errSessionEnded
 	}
-	timer := time.NewTimer(RTMCallTimeout)
+	timer := time.NewTimer(c.r.callTimeout)
 	defer timer.Stop()
 	select {
 	case rep := <-reply:
 		return rep.payload, rep.err
 	case <-ctx.Done():
+		c.r.answered(rid)
+		return nil, errSessionEnded
 	case <-timer.C:
 	}
 	c.r.answered(rid)

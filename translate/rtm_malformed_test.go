@@ -12,10 +12,10 @@ import (
 // pending for its real answer.
 func TestRTMAnswersTheRequestOfAMalformedUpstreamAnswer(t *testing.T) {
 	var e Engine
-	nop := func([]byte) error { return nil }
-	r := NewRTM(&e, versions.V31, versions.V32, 0, nop, nop)
+	r := NewRTM(&e, RTMConfig{Client: versions.V31, Upstream: versions.V32,
+		SendUp: func([]byte, bool) error { return nil }, SendClient: func([]byte) error { return nil }})
 	defer r.Stop()
-	if up, _ := r.FromClient([]byte(`{"request_id":"x","action":"get_groups_status","payload":{}}`)); up == nil {
+	if up, _, _ := r.FromClient([]byte(`{"request_id":"x","action":"get_groups_status","payload":{}}`)); up == nil {
 		t.Fatal("the request was not forwarded")
 	}
 	for _, dropped := range []string{

@@ -29,6 +29,7 @@ func printConfig(w io.Writer, c Config) error {
 		"max_upstream_conns":            c.Limits.MaxUpstreamConns,
 		"max_sessions":                  c.Limits.MaxSessions,
 		"max_pending":                   c.Limits.MaxPending,
+		"max_held_bytes":                c.Limits.MaxHeldBytes,
 		"max_header_size":               c.Limits.MaxHeaderSize,
 		"read_timeout":                  c.Limits.ReadTimeout.String(),
 		"client_write_timeout":          c.Limits.ClientWriteTimeout.String(),

@@ -100,6 +100,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		MaxUpstreamConns:           cfg.Limits.MaxUpstreamConns,
 		MaxSessions:                cfg.Limits.MaxSessions,
 		MaxPendingPerSession:       cfg.Limits.MaxPending,
+		MaxHeldBytes:               cfg.Limits.MaxHeldBytes,
 		MaxHeaderSize:              cfg.Limits.MaxHeaderSize,
 		ReadTimeout:                cfg.Limits.ReadTimeout,
 		ClientWriteTimeout:         cfg.Limits.ClientWriteTimeout,

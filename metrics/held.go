@@ -1,0 +1,19 @@
+package metrics
+
+import "github.com/prometheus/client_golang/prometheus"
+
+// HeldFunc reports what translated RTM sessions hold now, across sessions: the client
+// requests read and not yet sent upstream, and their bytes.
+type HeldFunc func() (requests, bytes int64)
+
+// WatchHeld registers the gauges of what RTM sessions hold, read by held at each scrape
+// (once per Metrics): lcgate_rtm_requests_waiting and lcgate_rtm_held_bytes.
+func (m *Metrics) WatchHeld(held HeldFunc) {
+	m.Registry.MustRegister(
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Name: "rtm_requests_waiting",
+			Help: "Client requests translated RTM sessions have read and not yet sent upstream (waiting their turn)."},
+			func() float64 { n, _ := held(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Name: "rtm_held_bytes",
+			Help: "Bytes of the client requests translated RTM sessions hold while they wait their turn."},
+			func() float64 { _, b := held(); return float64(b) }))
+}
