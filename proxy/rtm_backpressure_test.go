@@ -44,13 +44,19 @@ func TestFloodOfMultiCallRequestsIsServedInOrderWithBoundedMemory(t *testing.T) 
 		}
 	})
 
+	// Every session is open before any floods: a session opened while the others hold the
+	// whole budget would get 503 (TestNewSessionsAreRefusedWhileTheHeldBudgetIsSpent).
+	clients, chats := make([]*rtmTestClient, sessions), make([]string, sessions)
+	for s := range sessions {
+		clients[s] = dialRTMClient(t, gw.Addr, "3.0")
+		clients[s].call("login", "login", `{"token":"Bearer flood-`+strconv.Itoa(s)+`"}`)
+		start := clients[s].call("start", "start_chat", `{"chat":{"thread":{"events":[{"type":"message","text":"hello"}]}}}`)
+		chats[s] = start.Get("payload.chat.id").String()
+	}
 	var wg sync.WaitGroup
 	for s := range sessions {
 		wg.Go(func() {
-			c := dialRTMClient(t, gw.Addr, "3.0")
-			c.call("login", "login", `{"token":"Bearer flood-`+strconv.Itoa(s)+`"}`)
-			start := c.call("start", "start_chat", `{"chat":{"thread":{"events":[{"type":"message","text":"hello"}]}}}`)
-			chatID := start.Get("payload.chat.id").String()
+			c, chatID := clients[s], chats[s]
 			go func() { // as fast as the gateway reads
 				for i := range frames {
 					frame := `{"request_id":"e` + strconv.Itoa(i) + `","action":"send_event","payload":{"chat_id":"` + chatID +

@@ -52,6 +52,7 @@ func (e *Engine) Call(ctx context.Context, r Request, raw versions.Caller) (*ver
 type chain struct {
 	callers [3]chainCaller
 	arena   arena
+	want    pushWant // the push a CallForPush waits for (engine_push.go)
 	req     Request
 	newDoc  func() *versions.Doc // arena.newDoc, bound once per pooled chain
 }
@@ -66,6 +67,7 @@ var chainPool = sync.Pool{New: func() any {
 func (ch *chain) recycle() {
 	ch.callers = [3]chainCaller{}
 	ch.req = Request{}
+	ch.want = pushWant{}
 	chainPool.Put(ch)
 }
 
@@ -80,7 +82,7 @@ func newChain(ctx context.Context, e *Engine, req *Request, raw versions.Caller)
 	}
 	for i := range ch.callers {
 		c := &ch.callers[i]
-		c.e, c.v, c.req, c.raw, c.arena = e, r.Client+dir*versions.Version(i), r, raw, &ch.arena
+		c.e, c.v, c.req, c.raw, c.arena, c.want = e, r.Client+dir*versions.Version(i), r, raw, &ch.arena, &ch.want
 		if i+1 < len(ch.callers) {
 			c.nextCaller = &ch.callers[i+1]
 		}
@@ -131,6 +133,7 @@ type chainCaller struct {
 	req        *Request
 	raw        versions.Caller
 	arena      *arena
+	want       *pushWant
 	nextCaller *chainCaller
 	env        versions.Env // the Env of the step from v to v+1
 }
@@ -166,6 +169,8 @@ func (c *chainCaller) Call(ctx context.Context, action string, req *versions.Doc
 	switch {
 	case c.v == c.req.Upstream && versions.IsInternal(action):
 		return c.serveInternal(ctx, action, req)
+	case c.v == c.req.Upstream && c.want.active:
+		return c.rawCallForPush(ctx, action, req)
 	case c.v == c.req.Upstream:
 		resp, err := c.raw.Call(ctx, action, req)
 		c.arena.track(resp)

@@ -116,6 +116,10 @@ type RTM struct {
 	held map[string][][]byte
 	// cust is the session's customer, for a newer client's get_customer (rtm_customer.go).
 	cust customerCache
+	// watches are the expansions' calls waiting for the push their request causes, by the
+	// gateway's request id; noEcho says the upstream once sent none (rtm_push.go).
+	watches map[string]*pushWatch
+	noEcho  bool
 }
 
 // rtmPending is a request sent upstream and not yet answered.
@@ -382,6 +386,7 @@ func (r *RTM) push(f Frame) [][]byte {
 	var rid string
 	var hasRID bool
 	if f.HasRID {
+		r.deliverWatched(f)
 		rid, hasRID = r.clientRID(f.RequestID)
 	}
 	var frames [][]byte
@@ -417,11 +422,20 @@ func (r *RTM) hold(rid string, msgs [][]byte) bool {
 
 // track registers a request and returns the gateway's request id for it. The caller has
 // made sure the upstream has room for it (see direct and waitRoom).
-func (r *RTM) track(p *rtmPending) string {
+func (r *RTM) track(p *rtmPending) string { return r.trackWatched(p, nil) }
+
+// trackWatched is track that also registers w, when set, for the push the request causes.
+func (r *RTM) trackWatched(p *rtmPending, w *pushWatch) string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.seq++
 	rid := "lcgate-" + strconv.FormatUint(r.seq, 10)
+	if w != nil {
+		if r.watches == nil {
+			r.watches = map[string]*pushWatch{}
+		}
+		r.watches[rid] = w
+	}
 	p.at, p.seq = time.Now(), r.seq
 	r.pending[rid] = p
 	r.armExpiryLocked(p)
@@ -533,27 +547,34 @@ type rtmCaller struct {
 // Call sends one upstream request with a gateway request id, once the upstream has room for
 // it, and waits for its answer.
 func (c *rtmCaller) Call(ctx context.Context, action string, req *versions.Doc) (*versions.Doc, error) {
+	resp, _, err := c.call(ctx, action, req, nil)
+	return resp, err
+}
+
+// call is Call; with w set, the push w names that the upstream sends with the call's request
+// id is handed to w (see rtm_push.go). It returns the gateway's request id.
+func (c *rtmCaller) call(ctx context.Context, action string, req *versions.Doc, w *pushWatch) (*versions.Doc, string, error) {
 	if !c.r.waitRoom() {
-		return nil, errSessionEnded
+		return nil, "", errSessionEnded
 	}
 	reply := make(chan rtmReply, 1)
-	rid := c.r.track(&rtmPending{clientRID: c.clientRID, hasRID: c.hasRID, upstreamAction: action, reply: reply})
+	rid := c.r.trackWatched(&rtmPending{clientRID: c.clientRID, hasRID: c.hasRID, upstreamAction: action, reply: reply}, w)
 	if !c.r.toUpstream(AppendFrame(nil, Frame{RequestID: rid, HasRID: true, Action: action, Payload: req}), true) {
 		c.r.answered(rid)
-		return nil, errSessionEnded
+		return nil, rid, errSessionEnded
 	}
 	timer := time.NewTimer(c.r.callTimeout)
 	defer timer.Stop()
 	select {
 	case rep := <-reply:
-		return rep.payload, rep.err
+		return rep.payload, rid, rep.err
 	case <-ctx.Done():
 		c.r.answered(rid)
-		return nil, errSessionEnded
+		return nil, rid, errSessionEnded
 	case <-timer.C:
 	}
 	c.r.answered(rid)
-	return nil, &versions.APIError{Type: "request_timeout", Message: "lcgate: the upstream did not answer " + action}
+	return nil, rid, &versions.APIError{Type: "request_timeout", Message: "lcgate: the upstream did not answer " + action}
 }
 
 // Upload is not part of the RTM API.

@@ -28,6 +28,27 @@ type Caller interface {
 	Upload(ctx context.Context, f File) (*Doc, error)
 }
 
+// PushCaller is a Caller that can also hand back a push its call caused on the caller's own
+// session: over RTM the API pushes to the sender's session, with the request's id, what the
+// call stored (incoming_event after send_event, incoming_chat after start_chat), so the
+// stored object can be read from the push instead of read back with another call.
+type PushCaller interface {
+	Caller
+	// CallForPush is Call that also returns the push named push (in the Caller's version)
+	// that the upstream sent to the session for this request, or nil when none came.
+	CallForPush(ctx context.Context, action string, req *Doc, push string) (resp, pushed *Doc, err error)
+}
+
+// callForPush is CallForPush on e.Next when it is a PushCaller, else Call without a push
+// (the Web API has no pushes).
+func callForPush(e *Env, action string, req *Doc, push string) (resp, pushed *Doc, err error) {
+	if pc, ok := e.Next.(PushCaller); ok {
+		return pc.CallForPush(e.Ctx, action, req, push)
+	}
+	resp, err = e.Next.Call(e.Ctx, action, req)
+	return resp, nil, err
+}
+
 // File is a file part of a multipart request.
 type File struct {
 	Field       string // form field name as the client sent it

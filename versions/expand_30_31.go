@@ -43,7 +43,7 @@ func sendEvent30(e *Env, chatID string, event *Doc, attach, requireActive bool) 
 	if attach && !requireActive {
 		req.Set(r, "attach_to_last_thread", req.NewBool(true))
 	}
-	resp, err := e.Next.Call(e.Ctx, "send_event", req)
+	resp, pushed, err := callForPush(e, "send_event", req, "incoming_event")
 	if err != nil {
 		if attach || requireActive || !isValidation(err) {
 			return nil, err
@@ -56,6 +56,11 @@ func sendEvent30(e *Env, chatID string, event *Doc, attach, requireActive bool) 
 		return activateWithEvent(e, chatID, event)
 	}
 	eventID := strAt(resp, resp.Root(), "event_id")
+	if pushed != nil { // over RTM the upstream pushed the stored event to this session
+		if out, ok := eventFromPush(e, pushed, eventID); ok {
+			return out, nil
+		}
+	}
 	req = e.newDoc()
 	req.Set(req.Root(), "chat_id", req.NewString(chatID))
 	chat, err := e.Next.Call(e.Ctx, LatestThreadAction, req) // the event went to the latest thread
@@ -143,6 +148,22 @@ func eventOf(e *Env, chat *Doc, eventID string) (*Doc, error) {
 	}
 	return nil, halfDone("the event "+eventID+" was sent", &APIError{Status: 502, Type: "internal",
 		Message: "it is not in the thread read back"})
+}
+
+// eventFromPush answers {thread_id, event} in 3.0 shape from a 3.1 incoming_event push
+// carrying the event eventID; false when the push carries another event.
+func eventFromPush(e *Env, d *Doc, eventID string) (*Doc, bool) {
+	ev := d.Get(d.Root(), "event")
+	if !d.IsObject(ev) || !strIs(d, ev, "id", eventID) {
+		return nil, false
+	}
+	threadID := strAt(d, d.Root(), "thread_id")
+	e.Down(d, ev, EventShape)
+	out := d.NewObject()
+	d.Set(out, "thread_id", d.NewString(threadID))
+	d.Set(out, "event", ev)
+	d.SetRoot(out)
+	return d, true
 }
 
 // activateWithEvent opens a new thread holding the event (3.0's send_event on an inactive chat).

@@ -35,6 +35,10 @@ type Options struct {
 	PushesPerRequest int
 	// PushInterval, when > 0, makes every logged-in RTM connection also receive one push per interval on its own.
 	PushInterval time.Duration
+	// EchoEvents makes an RTM send_event be followed, as on LiveChat, by the incoming_event
+	// push the sender's own session gets: with the request's request_id and the stored event
+	// (the answer's event_id, the request's type and text).
+	EchoEvents bool
 }
 
 // maxBodySize bounds a Web request body: upload_file accepts files up to 10 MB.

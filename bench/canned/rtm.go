@@ -31,6 +31,12 @@ var (
 	pushMiddle = []byte(`","created_at":"2020-05-07T07:24:30.512000Z","type":"message","author_id":"` + agentID +
 		`","recipients":"all","text":`)
 	pushSuffix = []byte(`,"properties":` + propsJSON + `}}}`)
+	echoPrefix = []byte(`{"request_id":`)
+	echoMiddle = []byte(`,"action":"incoming_event","type":"push","payload":{"chat_id":"` + chatID +
+		`","thread_id":"` + threadID + `","event":{"id":"` + eventID +
+		`","created_at":"2020-05-07T07:24:30.512000Z","type":"message","author_id":"` + customerID +
+		`","recipients":"all","text":`)
+	echoSuffix = []byte(`}}}`)
 	tickPrefix = []byte(`"tick-`)
 )
 
@@ -113,6 +119,11 @@ func (c *rtmConn) handle(frame []byte) error {
 		c.loggedIn = true
 		if c.s.opts.PushInterval > 0 {
 			c.startTicker() // its first push waits for c.wmu: it follows this answer
+		}
+	}
+	if c.s.opts.EchoEvents && action.Str == "send_event" && requestID.Exists() {
+		if err := c.echoLocked(requestID, js); err != nil {
+			return err
 		}
 	}
 	if c.s.opts.PushesPerRequest == 0 || action.Str == "ping" { // a keep-alive causes no push
@@ -200,6 +211,23 @@ func (c *rtmConn) pushLocked(text string) error {
 	b = append(b, pushMiddle...)
 	b = append(b, text...)
 	b = append(b, pushSuffix...)
+	c.wbuf = b
+	return c.ws.WriteMessage(websocket.TextMessage, b)
+}
+
+// echoLocked writes the incoming_event push of the event a send_event stored to the sender's
+// session, with its request id. c.wmu must be held.
+func (c *rtmConn) echoLocked(requestID gjson.Result, js string) error {
+	text := gjson.Get(js, "payload.event.text")
+	b := append(c.wbuf[:0], echoPrefix...)
+	b = append(b, requestID.Raw...)
+	b = append(b, echoMiddle...)
+	if isString(text) {
+		b = append(b, text.Raw...)
+	} else {
+		b = append(b, `""`...)
+	}
+	b = append(b, echoSuffix...)
 	c.wbuf = b
 	return c.ws.WriteMessage(websocket.TextMessage, b)
 }
