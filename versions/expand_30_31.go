@@ -259,13 +259,40 @@ func expandSendFile(e *Env, _ *Doc) (*Doc, error) {
 
 // expandStartChat starts the chat, then reads it back to answer 3.0's whole Chat (R6).
 func expandStartChat(e *Env, req *Doc) (*Doc, error) {
-	resp, err := e.Next.Call(e.Ctx, "start_chat", req)
+	resp, pushed, err := callForPush(e, "start_chat", req, "incoming_chat_thread")
 	if err != nil {
 		return nil, err
 	}
 	chatID := strAt(resp, resp.Root(), "chat_id")
 	threadID := strAt(resp, resp.Root(), "thread_id")
+	if pushed != nil { // over RTM the upstream pushed the new chat to this session
+		if out, ok := chatFromPush(e, pushed, chatID, threadID); ok {
+			return out, nil
+		}
+	}
 	return chatWithThread(e, chatID, threadID, "the chat "+chatID+" was started", true)
+}
+
+// chatFromPush answers start_chat's {"chat": …} in 3.0 shape from a 3.1 incoming_chat_thread
+// push of the chat chatID with its thread threadID; false when the push is of another chat.
+func chatFromPush(e *Env, d *Doc, chatID, threadID string) (*Doc, bool) {
+	chat := d.Get(d.Root(), "chat")
+	if !d.IsObject(chat) || !strIs(d, chat, "id", chatID) {
+		return nil, false
+	}
+	thread := d.Detach(chat, "thread")
+	if !d.IsObject(thread) || !strIs(d, thread, "id", threadID) {
+		return nil, false
+	}
+	threads := d.NewArray()
+	d.Append(threads, thread)
+	d.Set(chat, "threads", threads)
+	e.Down(d, chat, ChatShape)
+	d.Set(chat, "thread", d.First(d.Detach(chat, "threads")))
+	out := d.NewObject()
+	d.Set(out, "chat", chat)
+	d.SetRoot(out)
+	return d, true
 }
 
 // expandActivateChat activates the chat, then reads it back (R6).
