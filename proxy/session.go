@@ -27,6 +27,9 @@ type session struct {
 	// frames are written under its own lock.
 	tr                 frameTranslator
 	clientW, upstreamW sync.Mutex
+	// batch is the client leg's connection when it gathers a burst of frames into one write
+	// (batch_conn.go); nil otherwise.
+	batch *batchConn
 	// sockjs frames the client leg with SockJS's websocket transport: "o" on open, "h"
 	// heartbeats, server frames in a["…"] arrays, the close as c[code,"reason"].
 	sockjs bool
@@ -65,6 +68,7 @@ func newSession(client, upstream *websocket.Conn, opts Options) *session {
 		up: &frameCounters{}, down: &frameCounters{}}
 	s.wire(client, upstream, opts.MaxMessageSize)
 	s.wire(upstream, client, opts.MaxMessageSize)
+	s.batch, _ = client.NetConn().(*batchConn)
 	return s
 }
 
@@ -100,16 +104,43 @@ type frameTranslator interface {
 	stop()
 }
 
-// writeData writes a data frame to a leg under the leg's lock.
+// writeData writes a data frame to a leg under the leg's lock, in one write.
 func (s *session) writeData(dst *websocket.Conn, kind int, msg []byte) error {
-	mu := &s.upstreamW
 	if dst == s.client {
-		mu = &s.clientW
+		_, err := s.writeClient(kind, msg)
+		return err
 	}
-	mu.Lock()
-	defer mu.Unlock()
+	s.upstreamW.Lock()
+	defer s.upstreamW.Unlock()
 	_ = dst.SetWriteDeadline(time.Now().Add(s.writeTimeout))
 	return dst.WriteMessage(kind, msg)
+}
+
+// writeClient writes data frames to the client under its lock, in one write when the leg
+// gathers bursts; it returns how many were written (all or, on an error, those before it).
+func (s *session) writeClient(kind int, msgs ...[]byte) (int, error) {
+	s.clientW.Lock()
+	defer s.clientW.Unlock()
+	_ = s.client.SetWriteDeadline(time.Now().Add(s.writeTimeout))
+	if s.batch == nil {
+		for i, m := range msgs {
+			if err := s.client.WriteMessage(kind, m); err != nil {
+				return i, err
+			}
+		}
+		return len(msgs), nil
+	}
+	s.batch.begin()
+	for _, m := range msgs {
+		if err := s.client.WriteMessage(kind, m); err != nil {
+			_ = s.batch.end()
+			return 0, err
+		}
+	}
+	if err := s.batch.end(); err != nil {
+		return 0, err
+	}
+	return len(msgs), nil
 }
 
 // start relays both directions, each on a goroutine of its own, and returns once the
@@ -305,14 +336,10 @@ func (s *session) toClient(frames [][]byte) error {
 		s.down.out.Add(int64(len(frames)))
 		return nil
 	}
-	for i, f := range frames {
-		if err := s.writeData(s.client, websocket.TextMessage, f); err != nil {
-			s.down.dropped.Add(int64(len(frames) - i))
-			return err
-		}
-		s.down.out.Add(1)
-	}
-	return nil
+	n, err := s.writeClient(websocket.TextMessage, frames...)
+	s.down.out.Add(int64(n))
+	s.down.dropped.Add(int64(len(frames) - n))
+	return err
 }
 
 // fromClient forwards one client text message: the frames it carries (several in a SockJS

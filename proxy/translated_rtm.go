@@ -25,9 +25,9 @@ func (s *Server) newRTMTranslator(sess *session, client, upstream string) *rtmTr
 		sess.up.out.Add(1)
 		return nil
 	}
-	sendClient := func(msg []byte) error { // an answer of the gateway's own, or a held push
-		sess.down.generated.Add(1)
-		return sess.toClient([][]byte{msg}) // SockJS-framed if need be
+	sendClient := func(msgs ...[]byte) error { // answers of the gateway's own, held pushes
+		sess.down.generated.Add(int64(len(msgs)))
+		return sess.toClient(msgs) // in one write; SockJS-framed if need be
 	}
 	rtm := translate.NewRTM(&s.engine, translate.RTMConfig{Client: cv, Upstream: uv,
 		MaxPending: s.opts.MaxPendingPerSession, MaxQueuedBytes: int(s.opts.MaxMessageSize), Budget: s.held,

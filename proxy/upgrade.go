@@ -96,7 +96,8 @@ func (s *Server) upgrade(ctx *fasthttp.RequestCtx, handler func(*websocket.Conn)
 	ctx.HijackSetNoResponse(true)
 	ctx.Hijack(func(c net.Conn) {
 		req, header := handshakeOf(ctx)
-		ws, err := s.upgrader.Upgrade(hijackedWriter{conn: detachConn(c, s.opts.MaxHeaderSize)}, req, header)
+		conn := &batchConn{Conn: detachConn(c, s.opts.MaxHeaderSize)}
+		ws, err := s.upgrader.Upgrade(hijackedWriter{conn: conn}, req, header)
 		if err != nil { // the upgrader has closed the connection
 			s.log.Debug("rtm handshake not answered", "error", err)
 			failed()

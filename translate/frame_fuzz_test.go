@@ -91,7 +91,12 @@ func FuzzRTMSession(f *testing.F) {
 		}
 		var e Engine
 		r := NewRTM(&e, RTMConfig{Client: client, Upstream: upstream,
-			SendUp: func(msg []byte, _ bool) error { return check(msg) }, SendClient: check})
+			SendUp: func(msg []byte, _ bool) error { return check(msg) }, SendClient: func(msgs ...[]byte) error {
+				for _, m := range msgs {
+					_ = check(m)
+				}
+				return nil
+			}})
 		up, back, _ := r.FromClient(fromClient)
 		for _, msg := range [][]byte{up, back} {
 			if msg != nil {

@@ -48,7 +48,7 @@ type RTMConfig struct {
 	// on the translator's own goroutine, the translator stops and calls Fail, which must end
 	// the session.
 	SendUp     func(msg []byte, own bool) error
-	SendClient func([]byte) error
+	SendClient func(msgs ...[]byte) error
 	Fail       func()
 	// QueuedDropped, when set, is called for each client frame FromClient queued that is not
 	// sent upstream as it is (answered by the gateway, served by an expansion, or abandoned
@@ -73,7 +73,7 @@ type RTM struct {
 	engine           *Engine
 	client, upstream versions.Version
 	sendUp           func([]byte, bool) error
-	sendClient       func([]byte) error
+	sendClient       func(...[]byte) error
 	fail             func()
 	onQueuedDrop     func()
 
@@ -511,28 +511,33 @@ func (r *RTM) runExpansion(f Frame) {
 	if r.ctx.Err() != nil { // the session is ending: nobody waits for this answer
 		return
 	}
-	if r.toClient(out) && f.HasRID {
-		r.flushHeld(f.RequestID)
+	if !f.HasRID {
+		r.toClient(out)
+		return
 	}
+	r.flushHeld(f.RequestID, out)
 }
 
-// flushHeld sends the pushes held for a finished expansion, in arrival order; pushes that
-// arrive while it sends are held and sent in turn, so none overtakes another.
-func (r *RTM) flushHeld(rid string) {
+// flushHeld sends a finished expansion's answer and the pushes held for it, in arrival order
+// and together (one write); pushes that arrive while it sends are held and sent in turn, so
+// none overtakes another.
+func (r *RTM) flushHeld(rid string, answer []byte) {
 	for {
 		r.mu.Lock()
 		held := r.held[rid]
-		if len(held) == 0 {
+		if len(held) == 0 && answer == nil {
 			delete(r.held, rid)
 			r.mu.Unlock()
 			return
 		}
 		r.held[rid] = nil
 		r.mu.Unlock()
-		for _, msg := range held {
-			if !r.toClient(msg) {
-				return
-			}
+		if answer != nil {
+			held = append([][]byte{answer}, held...)
+			answer = nil
+		}
+		if !r.toClient(held...) {
+			return
 		}
 	}
 }

@@ -13,7 +13,7 @@ import (
 func TestRTMAnswersTheRequestOfAMalformedUpstreamAnswer(t *testing.T) {
 	var e Engine
 	r := NewRTM(&e, RTMConfig{Client: versions.V31, Upstream: versions.V32,
-		SendUp: func([]byte, bool) error { return nil }, SendClient: func([]byte) error { return nil }})
+		SendUp: func([]byte, bool) error { return nil }, SendClient: func(...[]byte) error { return nil }})
 	defer r.Stop()
 	if up, _, _ := r.FromClient([]byte(`{"request_id":"x","action":"get_groups_status","payload":{}}`)); up == nil {
 		t.Fatal("the request was not forwarded")

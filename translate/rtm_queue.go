@@ -300,10 +300,10 @@ func (r *RTM) expire() {
 	}
 }
 
-// toClient writes a frame of the translator's own to the client; a failed write ends the
-// session (false).
-func (r *RTM) toClient(msg []byte) bool {
-	if err := r.sendClient(msg); err != nil {
+// toClient writes frames of the translator's own to the client, together; a failed write
+// ends the session (false).
+func (r *RTM) toClient(msgs ...[]byte) bool {
+	if err := r.sendClient(msgs...); err != nil {
 		r.failed()
 		return false
 	}
