@@ -22,32 +22,44 @@ import (
 // errSessionEnded is an expansion's call abandoned because the session is ending.
 var errSessionEnded = errors.New("the RTM session ended")
 
-// frameQueue is a FIFO of client frames with their total size.
+// queueLinger is how long the session's goroutine waits for more work once the FIFO is
+// empty before it ends: a customer who keeps chatting reuses it (and its grown stack), an idle
+// session holds none.
+const queueLinger = time.Second
+
+// queueItem is one entry of the FIFO: a client frame read and not yet served (msg, a copy
+// counted against the budget), or a job the reader found (see firstJob).
+type queueItem struct {
+	msg []byte
+	job firstJob
+}
+
+// frameQueue is a FIFO of client frames with the total size of their messages.
 type frameQueue struct {
-	msgs  [][]byte
+	items []queueItem
 	head  int
 	bytes int
 }
 
-func (q *frameQueue) len() int { return len(q.msgs) - q.head }
+func (q *frameQueue) len() int { return len(q.items) - q.head }
 
-func (q *frameQueue) push(msg []byte) {
-	if q.head > 0 && q.head == len(q.msgs) {
-		q.msgs, q.head = q.msgs[:0], 0
+func (q *frameQueue) push(it queueItem) {
+	if q.head > 0 && q.head == len(q.items) {
+		q.items, q.head = q.items[:0], 0
 	}
-	q.msgs = append(q.msgs, msg)
-	q.bytes += len(msg)
+	q.items = append(q.items, it)
+	q.bytes += len(it.msg)
 }
 
-func (q *frameQueue) pop() ([]byte, bool) {
+func (q *frameQueue) pop() (queueItem, bool) {
 	if q.len() == 0 {
-		return nil, false
+		return queueItem{}, false
 	}
-	msg := q.msgs[q.head]
-	q.msgs[q.head] = nil
+	it := q.items[q.head]
+	q.items[q.head] = queueItem{}
 	q.head++
-	q.bytes -= len(msg)
-	return msg, true
+	q.bytes -= len(it.msg)
+	return it, true
 }
 
 // signal wakes the one waiter of c, if any, without blocking.
@@ -118,14 +130,9 @@ func (r *RTM) enqueue(msg []byte) {
 		r.queuedDropped()
 		return
 	}
-	r.queue.push(cp)
-	start := !r.busy
-	r.busy = true
+	r.queue.push(queueItem{msg: cp})
+	r.kickLocked()
 	r.mu.Unlock()
-	if start {
-		r.wg.Add(1)
-		go r.serveQueue(firstJob{})
-	}
 }
 
 // firstJob is what the reader hands the session's goroutine when it starts it: an
@@ -136,47 +143,94 @@ type firstJob struct {
 	answer []byte
 }
 
-// startQueue starts the session's goroutine with a job the reader found; the frames after it
-// queue behind it.
+// startQueue hands the session's goroutine a job the reader found; the frames after it queue
+// behind it.
 func (r *RTM) startQueue(job firstJob) {
 	r.mu.Lock()
-	r.busy = true
+	r.queue.push(queueItem{job: job})
+	r.kickLocked()
 	r.mu.Unlock()
-	r.wg.Add(1)
-	go r.serveQueue(job)
 }
 
-// serveQueue is the session's goroutine: it does the first job, then serves the queued
-// frames in order until none is left or the session ends.
-func (r *RTM) serveQueue(first firstJob) {
-	defer r.wg.Done()
-	switch { // the client's frame was counted by FromClient's caller: it returned no frame for it
-	case first.expand != nil:
-		r.runExpansion(*first.expand)
-	case first.answer != nil:
-		if r.waitAnswered() {
-			r.toClient(first.answer)
-		}
+// kickLocked makes the session's goroutine serve the FIFO: it wakes the one lingering, or
+// starts one. r.mu must be held.
+func (r *RTM) kickLocked() {
+	if r.busy {
+		return // it runs, and takes the new item in turn
 	}
+	r.busy = true
+	if r.lingering {
+		signal(r.wake)
+		return
+	}
+	r.wg.Add(1)
+	go r.serveQueue()
+}
+
+// serveQueue is the session's goroutine: it serves the FIFO's items in order, then lingers
+// for queueLinger in case more come, and ends; it ends at once when the session does.
+func (r *RTM) serveQueue() {
+	defer r.wg.Done()
+	var linger *time.Timer
 	for {
 		r.mu.Lock()
 		if r.ctx.Err() != nil {
-			r.busy = false
+			r.busy, r.lingering = false, false
 			r.dropQueueLocked()
 			r.mu.Unlock()
 			return
 		}
-		msg, ok := r.queue.pop()
+		it, ok := r.queue.pop()
 		if !ok {
-			r.busy = false
+			r.busy, r.lingering = false, true
 			r.mu.Unlock()
-			return
+			if !r.linger(&linger) {
+				return
+			}
+			continue
 		}
 		r.mu.Unlock()
-		signal(r.space)
-		r.serveQueued(msg)
-		r.release(msg)
+		if it.msg != nil {
+			signal(r.space)
+			r.serveQueued(it.msg)
+			r.release(it.msg)
+			continue
+		}
+		switch { // the client's frame was counted by FromClient's caller: it returned no frame for it
+		case it.job.expand != nil:
+			r.runExpansion(*it.job.expand)
+		case it.job.answer != nil:
+			if r.waitAnswered() {
+				r.toClient(it.job.answer)
+			}
+		}
 	}
+}
+
+// linger waits for more work after the FIFO emptied; false: none came within queueLinger and
+// the goroutine ends (lingering and busy are then false).
+func (r *RTM) linger(t **time.Timer) bool {
+	if *t == nil {
+		*t = time.NewTimer(queueLinger)
+	} else {
+		(*t).Reset(queueLinger)
+	}
+	select {
+	case <-r.wake:
+	case <-r.ctx.Done():
+	case <-(*t).C:
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		if !r.busy { // not kicked meanwhile
+			r.lingering = false
+			return false
+		}
+	}
+	(*t).Stop()
+	r.mu.Lock()
+	r.lingering = false
+	r.mu.Unlock()
+	return true
 }
 
 // serveQueued serves one queued client frame once the upstream has room for it.
@@ -210,12 +264,17 @@ func (r *RTM) release(msg []byte) {
 // dropQueueLocked abandons the queued frames (the session is ending).
 func (r *RTM) dropQueueLocked() {
 	for {
-		msg, ok := r.queue.pop()
+		it, ok := r.queue.pop()
 		if !ok {
 			return
 		}
-		r.release(msg)
-		r.queuedDropped()
+		if it.msg != nil {
+			r.release(it.msg)
+			r.queuedDropped()
+		}
+		if it.job.expand != nil {
+			jsontree.Release(it.job.expand.Payload)
+		}
 	}
 }
 
