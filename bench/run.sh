@@ -13,7 +13,8 @@
 #                            sessions × 20 frames/s translated 3.0 ↔ 3.2 with a push per frame
 # and writes every figure, the ratios and each budget (met or missed) to BENCHMARKS.md,
 # keeping the block bench/soak.sh --record wrote there (between <!-- soak:begin --> and
-# <!-- soak:end -->).
+# <!-- soak:end -->); last it runs bench/rtm.sh --record (3.0 send_event translated against
+# 3.2 pass-through, pipelining, overload), which replaces its own block.
 # --quick shortens every run (a smoke test of the script, not a measurement).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -239,6 +240,7 @@ go test -run '^$' -bench . -benchmem -count 3 ./translate >"$work/gobench.txt" 2
 say "writing $out"
 # The soak's block (bench/soak.sh --record), between its markers, is kept as it is.
 soak_block=$(sed -n '/^<!-- soak:begin -->$/,/^<!-- soak:end -->$/p' "$out" 2>/dev/null || true)
+rtm_block=$(sed -n '/^<!-- rtm:begin -->$/,/^<!-- rtm:end -->$/p' "$out" 2>/dev/null || true)
 verdict() { if awk "BEGIN { exit !($1) }"; then echo met; else echo "**missed**"; fi; }
 nginx_rps=$(avg "${rps_sum[nginx]}")
 pass_rps=$(avg "${rps_sum[lcgate pass-through]}")
@@ -334,9 +336,17 @@ goallocs() { awk -v n="$1" '$1 ~ n { print $(NF-1); exit }' "$work/gobench.txt";
 		echo
 		cat bench/notes.md
 	fi
+	if [ -n "$rtm_block" ]; then
+		echo
+		echo "$rtm_block"
+	fi
 	if [ -n "$soak_block" ]; then
 		echo
 		echo "$soak_block"
 	fi
 } >"$out"
 cat "$out"
+
+# --- RTM: what customers do (its own script; replaces its block in $out) --------------------
+say "RTM: 3.0 send_event translated against 3.2 pass-through, pipelining, overload (bench/rtm.sh)"
+bench/rtm.sh $([ $quick = 1 ] && echo --quick) --record "$out"

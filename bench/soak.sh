@@ -14,8 +14,9 @@
 #      its goroutines (go_goroutines) and its RSS (VmRSS), and every counter compared below;
 #   2. the soak, for D (default 10m): `lcload web` open loop at R requests/s (default 1000)
 #      of 3.0 send_event (two upstream calls each), and `lcload rtm` with N sessions
-#      (default 1000) of 3.0 clients sending F send_sneak_peek/s each (default 2, one push
-#      each), churning: every session closes after L ± 50 % (default 30s) and a new one logs
+#      (default 1000) of 3.0 clients sending F send_event/s each (default 2; served with an
+#      expansion, answered from the incoming_event push the upstream echoes to the sender, which
+#      the client gets too), churning: every session closes after L ± 50 % (default 30s) and a new one logs
 #      in in its place. lcgate's RSS, heap and goroutines are sampled every few seconds;
 #   3. the load stops (answers awaited), lcgate settles as in 1, and the checks run.
 # The checks; any failure ends the script with status 1 and says which:
@@ -113,7 +114,7 @@ upstream_port=18111 lcgate_port=18113 metrics_port=18114
 metrics_url=http://127.0.0.1:$metrics_port
 
 say "starting the canned 3.2 upstream and lcgate (3.0 clients translated onto it)"
-"$work/lcload" upstream --listen 127.0.0.1:$upstream_port --pushes-per-request 1 >"$work/upstream.log" 2>&1 &
+"$work/lcload" upstream --listen 127.0.0.1:$upstream_port --echo-events >"$work/upstream.log" 2>&1 &
 upstream_pid=$!
 pids+=($upstream_pid)
 wait_port $upstream_port
@@ -170,7 +171,7 @@ ramp=10
 load() {
 	"$work/lcload" rtm --url ws://127.0.0.1:$lcgate_port --version 3.0 --sessions "$sessions" \
 		--rate "$rtm_rate" --ramp ${ramp}s --duration "${2}s" --session-life "$life" --drain 30s \
-		--action send_sneak_peek --payload '{"chat_id":"PJ0MRSHTDG","sneak_peek_text":"{seq}"}' \
+		--action send_event --payload '{"chat_id":"PJ0MRSHTDG","event":{"type":"message","text":"{seq}"}}' \
 		--pushes-per-request 1 --json >"$work/$1-rtm.json" 2>"$work/$1-rtm.log" &
 	rtm_pid=$!
 	pids+=($rtm_pid)
@@ -305,8 +306,8 @@ block=$(cat <<MD
 
 Written by \`bench/soak.sh --duration $duration\` on $(date -u '+%Y-%m-%d %H:%M UTC'), same machine: lcgate translating
 3.0 clients onto the canned 3.2 upstream (\`--log-level warn\`), \`lcload web\` at $web_rate requests/s of 3.0
-\`send_event\` (two upstream calls each) and \`lcload rtm\` with $sessions sessions × $rtm_rate \`send_sneak_peek\`/s
-(one push each), every session closing after $life ± 50 % and a new one logging in in its place
+\`send_event\` (two upstream calls each) and \`lcload rtm\` with $sessions sessions × $rtm_rate \`send_event\`/s
+(3.0, served with an expansion; one push each: the upstream's echo of the stored event), every session closing after $life ± 50 % and a new one logging in in its place
 (\`--session-life $life\`). Baseline and end: after a ${warmup_s}s warm-up of the same load, and after the
 soak, lcgate idle (no session, then ${settle} s) and two forced GCs. Verdict: $verdict.
 

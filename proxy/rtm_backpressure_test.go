@@ -16,9 +16,9 @@ import (
 
 // TestFloodOfMultiCallRequestsIsServedInOrderWithBoundedMemory: sessions that send
 // multi-call requests (3.0 send_event on 3.2) as fast as they can are slowed down instead of
-// queued without bound: the gateway holds at most MaxHeldBytes of their frames across
-// sessions and runs no goroutine per request, and once each client reads, every frame is
-// answered, in order. LCGATE_FLOOD_FRAMES sets the frames per session (the figure is
+// queued without bound: a session serves such a request before it reads the next frame, the
+// gateway holds at most MaxHeldBytes of waiting frames across sessions and runs no goroutine
+// per request, and once each client reads, every frame is answered, in order. LCGATE_FLOOD_FRAMES sets the frames per session (the figure is
 // 50,000; bench/run.sh runs it at that size).
 func TestFloodOfMultiCallRequestsIsServedInOrderWithBoundedMemory(t *testing.T) {
 	frames := envInt("LCGATE_FLOOD_FRAMES", 500)
@@ -85,9 +85,6 @@ func TestFloodOfMultiCallRequestsIsServedInOrderWithBoundedMemory(t *testing.T) 
 	// simulator's): never one per request.
 	if got, bound := peakGoroutines.Load(), int64(baseline+sessions*16+20); got > bound {
 		t.Errorf("%d goroutines at the peak (baseline %d), want at most %d: work is queued per request", got, baseline, bound)
-	}
-	if got := testutil.ToFloat64(m.Throttled); got == 0 {
-		t.Error("no session was ever throttled: the flood did not reach the bound")
 	}
 	t.Logf("%d sessions × %d frames: peak held %d bytes, peak goroutines %d (baseline %d), throttled %v times",
 		sessions, frames, peakHeld.Load(), peakGoroutines.Load(), baseline, testutil.ToFloat64(m.Throttled))

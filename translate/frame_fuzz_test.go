@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/lcgate/lcgate/versions"
 )
@@ -90,7 +91,7 @@ func FuzzRTMSession(f *testing.F) {
 			return nil
 		}
 		var e Engine
-		r := NewRTM(&e, RTMConfig{Client: client, Upstream: upstream,
+		r := NewRTM(&e, RTMConfig{Client: client, Upstream: upstream, CallTimeout: time.Millisecond, // nothing answers its calls
 			SendUp: func(msg []byte, _ bool) error { return check(msg) }, SendClient: func(msgs ...[]byte) error {
 				for _, m := range msgs {
 					_ = check(m)

@@ -62,10 +62,13 @@ type RTMConfig struct {
 // need several upstream calls run the engine's expansions over the same upstream connection.
 //
 // Order: the session's requests reach the upstream in the order the client sent them, and
-// their answers come back in that order. A request is handled on the caller's goroutine
-// while nothing is queued; once a request needs several upstream calls (or the upstream has
-// UpstreamPendingLimit requests unanswered), it and every request after it go through one
-// FIFO served by one goroutine of the session (rtm_queue.go), until the FIFO is empty.
+// their answers come back in that order. FromClient serves a request on the caller's goroutine
+// (the client's reader): a simple one is translated and returned to be sent; one that needs
+// several upstream calls runs to its end before FromClient returns, so the client's next
+// frames stay unread meanwhile (TCP slows a fast client down); an answer of the gateway's own
+// waits for the answers due before it. Only when the upstream already has
+// UpstreamPendingLimit requests unanswered do frames go to a FIFO served in order by one
+// goroutine of the session (rtm_queue.go), bounded per session and across sessions.
 //
 // The I/O is the caller's: it supplies the functions that write a frame to each leg. Its
 // methods are safe for concurrent use.
@@ -203,10 +206,12 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte, queued bool) 
 	}
 	up, back, exp := r.prepare(msg)
 	switch {
-	case exp != nil:
-		r.startQueue(firstJob{expand: exp})
+	case exp != nil: // served here: the client's next frames wait (unread) until it is done
+		r.runExpansion(*exp)
 	case back != nil && r.unanswered() > 0: // it must not overtake the answers still due
-		r.startQueue(firstJob{answer: back})
+		if r.waitAnswered() {
+			r.toClient(back)
+		}
 		return nil, nil, false
 	}
 	return up, back, false
