@@ -97,6 +97,28 @@ func checkGateway(t *testing.T, spec corev1.PodSpec) {
 	if g := spec.TerminationGracePeriodSeconds; g == nil || time.Duration(*g)*time.Second <= drain {
 		t.Errorf("terminationGracePeriodSeconds is not set longer than the drain (%s)", drain)
 	}
+	checkMemoryLimit(t, c)
+}
+
+// checkMemoryLimit: the container has a memory limit, and lcgate's --memory-limit (Go's soft
+// limit) is set below it, at 90 % at most, so the runtime collects harder before the kernel
+// kills the container.
+func checkMemoryLimit(t *testing.T, c *corev1.Container) {
+	t.Helper()
+	limit, ok := c.Resources.Limits[corev1.ResourceMemory]
+	if !ok {
+		t.Fatal("the lcgate container has no memory limit")
+	}
+	for _, a := range c.Args {
+		if v, ok := strings.CutPrefix(a, "--memory-limit="); ok {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 || float64(n) > 0.9*float64(limit.Value()) {
+				t.Errorf("--memory-limit=%s, want bytes at most 90 %% of the container's limit %s", v, limit.String())
+			}
+			return
+		}
+	}
+	t.Errorf("no --memory-limit: set it from the container's memory limit (%s)", limit.String())
 }
 
 func itoa(n int32) string { return strconv.Itoa(int(n)) }

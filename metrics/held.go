@@ -17,3 +17,11 @@ func (m *Metrics) WatchHeld(held HeldFunc) {
 			Help: "Bytes of the client requests translated RTM sessions hold while they wait their turn."},
 			func() float64 { _, b := held(); return float64(b) }))
 }
+
+// WatchMemoryLimit registers lcgate_memory_limit_bytes, Go's soft memory limit in force as
+// limit reports it at each scrape (0: none), once per Metrics.
+func (m *Metrics) WatchMemoryLimit(limit func() int64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Name: "memory_limit_bytes",
+		Help: "Go's soft memory limit in force (--memory-limit; 0: none): the heap is collected harder as it nears it."},
+		func() float64 { return float64(limit()) }))
+}

@@ -111,6 +111,8 @@ func replyForRequest(err *RequestError) Reply {
 	switch {
 	case errors.Is(err.Err, errSessionsFull):
 		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: too many open RTM sessions, retry later"}
+	case errors.Is(err.Err, errReadTimeout):
+		return Reply{Status: fasthttp.StatusRequestTimeout, Type: TypeRequestTimeout, Message: "lcgate: " + err.Reason}
 	case errors.Is(err.Err, errHeldSpent):
 		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: too many RTM requests waiting for the upstream, retry later"}
 	case errors.Is(err.Err, fasthttp.ErrBodyTooLarge):
@@ -125,6 +127,12 @@ func replyForRequest(err *RequestError) Reply {
 var errTooManySessions = &RequestError{Reason: "too many open RTM sessions", Err: errSessionsFull}
 
 var errSessionsFull = errors.New("sessions full")
+
+// errRequestNotReceived is a request whose headers or body did not arrive within
+// Options.ReadTimeout.
+var errRequestNotReceived = &RequestError{Reason: "the request was not received within the read time-out", Err: errReadTimeout}
+
+var errReadTimeout = errors.New("read time-out")
 
 // errHeldFull refuses an RTM upgrade while translated sessions hold Options.MaxHeldBytes of
 // client requests: a new session could not queue one.

@@ -58,20 +58,29 @@ func connectionTokens(values [][]byte) []string {
 
 // framingConflict reports a request that carried both Content-Length and Transfer-Encoding
 // (a request smuggling shape, RFC 9112 §6.3); fasthttp would read it as chunked. lcgate
-// refuses it with 400 and closes the connection. It reads the headers as received.
+// refuses it with 400 and closes the connection. It reads the headers as received: once a
+// chunked body is read fasthttp knows its length, so the parsed headers cannot tell.
 func framingConflict(h *fasthttp.RequestHeader) bool {
-	if h.ContentLength() != -1 { // only a chunked request can carry both
-		return false
-	}
 	var cl, te bool
-	for _, line := range bytes.Split(h.RawHeaders(), []byte("\n")) {
+	for raw := h.RawHeaders(); len(raw) > 0 && !(cl && te); {
+		line := raw
+		if i := bytes.IndexByte(raw, '\n'); i >= 0 {
+			line, raw = raw[:i], raw[i+1:]
+		} else {
+			raw = nil
+		}
 		name, _, ok := bytes.Cut(line, []byte(":"))
 		if !ok {
 			continue
 		}
 		name = bytes.TrimSpace(name)
-		cl = cl || bytes.EqualFold(name, []byte("Content-Length"))
-		te = te || bytes.EqualFold(name, []byte("Transfer-Encoding"))
+		cl = cl || bytes.EqualFold(name, headerContentLength)
+		te = te || bytes.EqualFold(name, headerTransferEncoding)
 	}
 	return cl && te
 }
+
+var (
+	headerContentLength    = []byte("Content-Length")
+	headerTransferEncoding = []byte("Transfer-Encoding")
+)

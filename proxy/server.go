@@ -259,6 +259,12 @@ func (l fasthttpLogger) Printf(format string, _ ...any) {
 
 // handleParseError answers requests fasthttp could not read (too large, malformed).
 func (s *Server) handleParseError(ctx *fasthttp.RequestCtx, err error) {
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() { // the read time-out, not a malformed request
+		ctx.SetConnectionClose()
+		s.fail(ctx, errRequestNotReceived)
+		return
+	}
 	s.fail(ctx, &RequestError{Reason: "malformed request", Err: err})
 }
 

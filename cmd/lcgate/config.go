@@ -51,6 +51,7 @@ type Config struct {
 	UpstreamInsecureSkipVerify bool      `name:"upstream-insecure-skip-verify" help:"Accept any certificate from an https upstream. For local testing only." env:"LCGATE_UPSTREAM_INSECURE_SKIP_VERIFY"`
 	Pprof                      bool      `name:"pprof" help:"Serve Go's profiles (CPU, heap, allocations, goroutines) under /debug/pprof/ on the metrics listener. Keep that listener private." env:"LCGATE_PPROF"`
 	V30Answers                 string    `name:"v30-answers" help:"Framing of translated Web answers to 3.0 clients: wrapped in {\"payload\": …} or bare (default ${default}; 3.0's answer framing is undocumented)." default:"${default_v30_answers}" env:"LCGATE_V30_ANSWERS" placeholder:"wrapped|bare"`
+	MemoryLimit                int64     `help:"Go's soft memory limit in bytes: under it the runtime returns memory to the system as it nears the limit instead of minutes later. 0 (default): 90 % of the container's memory limit (cgroup) when it has one, else none; -1: none. GOMEMLIMIT, when set, wins over the default." default:"0" env:"LCGATE_MEMORY_LIMIT" placeholder:"BYTES"`
 	Limits                     Limits    `embed:""`
 	Log                        LogConfig `embed:""`
 }
@@ -187,6 +188,9 @@ func (c Config) Validate() error {
 	}
 	if !slices.Contains(v30Answers, c.V30Answers) {
 		errs = append(errs, FieldError{"v30-answers", fmt.Sprintf("%q is not one of %s", c.V30Answers, strings.Join(v30Answers, ", "))})
+	}
+	if c.MemoryLimit < -1 {
+		errs = append(errs, FieldError{"memory-limit", "must be a number of bytes, 0 (from the container) or -1 (none)"})
 	}
 	errs = c.Limits.check(errs)
 	errs = c.Log.check(errs)

@@ -19,6 +19,7 @@ func printConfig(w io.Writer, c Config) error {
 		"upstream_ca":                   c.UpstreamCA,
 		"upstream_insecure_skip_verify": c.UpstreamInsecureSkipVerify,
 		"v30_answers":                   c.V30Answers,
+		"memory_limit":                  c.MemoryLimit,
 		"upstream_timeout":              c.Limits.UpstreamTimeout.String(),
 		"handshake_timeout":             c.Limits.HandshakeTimeout.String(),
 		"write_timeout":                 c.Limits.WriteTimeout.String(),

@@ -82,7 +82,10 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		}
 	}
 	st.routes = routes
+	memLimit, memFrom := applyMemoryLimit(cfg.MemoryLimit)
+	log.Info("memory limit", "bytes", memLimit, "from", memFrom)
 	m := metrics.New(nil)
+	m.WatchMemoryLimit(currentMemoryLimit)
 	gw, err := proxy.New(proxy.Options{
 		Metrics:                    m,
 		Routes:                     routes,
