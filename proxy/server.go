@@ -99,8 +99,9 @@ func newWebClient(up upstream, opts Options) *fasthttp.HostClient {
 		ReadTimeout:               opts.UpstreamTimeout,
 		WriteTimeout:              opts.UpstreamTimeout,
 		MaxResponseBodySize:       opts.MaxBodySize,
-		MaxIdemponentCallAttempts: 1,
-		RetryIfErr:                func(*fasthttp.Request, int, error) (bool, bool) { return false, false },
+		DialTimeout:               dialUpstream,
+		MaxIdemponentCallAttempts: 3, // only requests that never left are sent again (retryStale)
+		RetryIfErr:                retryStale,
 	}
 }
 

@@ -11,10 +11,10 @@ import (
 )
 
 // The session's FIFO (see RTM). The reader (FromClient) handles a frame itself while the
-// FIFO is idle and the upstream has room; otherwise it appends the frame and the session's
-// goroutine (serveQueue) takes frames in order, one at a time: it waits for room under
-// UpstreamPendingLimit, sends a simple request, answers a refused one, runs an expansion to
-// its end. Backpressure: a full FIFO (MaxPending frames, MaxQueuedBytes bytes, or the shared
+// FIFO is idle and the upstream has room (an expansion included, which it runs to its end);
+// otherwise it appends the frame and the session's goroutine (serveQueue) takes frames in
+// order, one at a time: it waits for room under UpstreamPendingLimit, sends a simple
+// request, answers a refused one, runs an expansion to its end. Backpressure: a full FIFO (MaxPending frames, MaxQueuedBytes bytes, or the shared
 // HoldBudget spent) makes the reader wait, so the client's socket is not read and TCP slows
 // the client, instead of answering errors a client would have to retry (requests are served
 // in order, each once).
@@ -27,11 +27,10 @@ var errSessionEnded = errors.New("the RTM session ended")
 // session holds none.
 const queueLinger = time.Second
 
-// queueItem is one entry of the FIFO: a client frame read and not yet served (msg, a copy
-// counted against the budget), or a job the reader found (see firstJob).
+// queueItem is one entry of the FIFO: a client frame read and not yet served (a copy,
+// counted against the budget).
 type queueItem struct {
 	msg []byte
-	job firstJob
 }
 
 // frameQueue is a FIFO of client frames with the total size of their messages.
@@ -135,23 +134,6 @@ func (r *RTM) enqueue(msg []byte) {
 	r.mu.Unlock()
 }
 
-// firstJob is what the reader hands the session's goroutine when it starts it: an
-// expansion to run, or an answer of the gateway's own to send once the requests before it
-// are answered.
-type firstJob struct {
-	expand *Frame
-	answer []byte
-}
-
-// startQueue hands the session's goroutine a job the reader found; the frames after it queue
-// behind it.
-func (r *RTM) startQueue(job firstJob) {
-	r.mu.Lock()
-	r.queue.push(queueItem{job: job})
-	r.kickLocked()
-	r.mu.Unlock()
-}
-
 // kickLocked makes the session's goroutine serve the FIFO: it wakes the one lingering, or
 // starts one. r.mu must be held.
 func (r *RTM) kickLocked() {
@@ -190,20 +172,9 @@ func (r *RTM) serveQueue() {
 			continue
 		}
 		r.mu.Unlock()
-		if it.msg != nil {
-			signal(r.space)
-			r.serveQueued(it.msg)
-			r.release(it.msg)
-			continue
-		}
-		switch { // the client's frame was counted by FromClient's caller: it returned no frame for it
-		case it.job.expand != nil:
-			r.runExpansion(*it.job.expand)
-		case it.job.answer != nil:
-			if r.waitAnswered() {
-				r.toClient(it.job.answer)
-			}
-		}
+		signal(r.space)
+		r.serveQueued(it.msg)
+		r.release(it.msg)
 	}
 }
 
@@ -268,13 +239,8 @@ func (r *RTM) dropQueueLocked() {
 		if !ok {
 			return
 		}
-		if it.msg != nil {
-			r.release(it.msg)
-			r.queuedDropped()
-		}
-		if it.job.expand != nil {
-			jsontree.Release(it.job.expand.Payload)
-		}
+		r.release(it.msg)
+		r.queuedDropped()
 	}
 }
 
