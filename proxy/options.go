@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"github.com/lcgate/lcgate/metrics"
 	"github.com/lcgate/lcgate/routing"
+	"github.com/lcgate/lcgate/translate/jsontree"
 	"log/slog"
 	"strings"
 	"time"
@@ -109,6 +110,11 @@ type Options struct {
 	// sessions stop reading their clients until others' requests have gone upstream, and new
 	// RTM sessions get 503. Zero means DefaultMaxHeldBytes.
 	MaxHeldBytes int64
+	// MaxJSONValues caps the values (objects, arrays, scalars) one translated document may
+	// hold; a request over it gets 413 entity_too_large, an upstream answer 502. It bounds a
+	// translation's memory (about 40 bytes a value besides the text). It applies to the
+	// whole process (jsontree.SetMaxValues). Zero means jsontree.DefaultMaxValues.
+	MaxJSONValues int
 	// MaxSessions caps the RTM sessions open at once; more get 503 before the upgrade. Zero
 	// means DefaultMaxSessions.
 	MaxSessions int
@@ -148,6 +154,7 @@ func (o Options) withDefaults() Options {
 	o.MaxHeaderSize = orDefault(o.MaxHeaderSize, DefaultMaxHeaderSize)
 	o.MaxPendingPerSession = orDefault(o.MaxPendingPerSession, DefaultMaxPendingPerSession)
 	o.MaxHeldBytes = orDefault(o.MaxHeldBytes, DefaultMaxHeldBytes)
+	o.MaxJSONValues = orDefault(o.MaxJSONValues, jsontree.DefaultMaxValues)
 	return o
 }
 
@@ -183,7 +190,7 @@ func (o Options) validate() error {
 	if o.UpstreamTimeout < 0 || o.HandshakeTimeout < 0 || o.WriteTimeout < 0 || o.CloseGrace < 0 ||
 		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 || o.MaxSessions < 0 ||
 		o.ReadTimeout < 0 || o.RTMIdleTimeout < 0 || o.ClientWriteTimeout < 0 || o.IdleTimeout < 0 || o.MaxHeaderSize < 0 || o.MaxPendingPerSession < 0 ||
-		o.MaxHeldBytes < 0 {
+		o.MaxHeldBytes < 0 || o.MaxJSONValues < 0 {
 		errs = append(errs, errors.New("timeouts and limits must not be negative"))
 	}
 	return errors.Join(errs...)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/lcgate/lcgate/translate/jsontree"
 	"log/slog"
 	"net"
 	"sync"
@@ -62,6 +63,7 @@ func New(opts Options) (*Server, error) {
 			return nil, fmt.Errorf("proxy: %w", err)
 		}
 	}
+	jsontree.SetMaxValues(opts.MaxJSONValues)
 	s := &Server{opts: opts, log: opts.Logger, router: routing.NewRouter(table),
 		held: translate.NewHoldBudget(opts.MaxHeldBytes)}
 	s.watch()

@@ -1,6 +1,9 @@
 package translate
 
 import (
+	"errors"
+	"fmt"
+
 	"github.com/lcgate/lcgate/translate/jsontree"
 	"github.com/lcgate/lcgate/versions"
 )
@@ -83,6 +86,10 @@ func ParsePayload(body []byte, unwrap bool) (*jsontree.Doc, error) {
 	}
 	if err := d.ParseCopy(trimmed); err != nil {
 		jsontree.Release(d)
+		if errors.Is(err, jsontree.ErrTooLarge) {
+			return nil, &versions.APIError{Status: 413, Type: "entity_too_large",
+				Message: fmt.Sprintf("lcgate: the body holds more than %d JSON values (--max-json-values)", jsontree.MaxValues())}
+		}
 		return nil, &versions.APIError{Status: 400, Type: "validation", Message: "lcgate: body is not valid JSON: " + err.Error()}
 	}
 	if unwrap && d.IsObject(d.Root()) && d.Len(d.Root()) == 1 {

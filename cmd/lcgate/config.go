@@ -3,6 +3,7 @@ package main
 import (
 	"crypto/x509"
 	"fmt"
+	"github.com/lcgate/lcgate/translate/jsontree"
 	"net"
 	"os"
 	"slices"
@@ -69,6 +70,7 @@ type Limits struct {
 	MaxSessions        int           `help:"Most RTM sessions open at once; more are refused with 503 (default ${default})." default:"${default_max_sessions}" env:"LCGATE_MAX_SESSIONS" placeholder:"N"`
 	MaxPending         int           `help:"Most requests of one translated RTM session read from the client and not yet sent upstream; at the cap lcgate stops reading that client (default ${default})." default:"${default_max_pending}" env:"LCGATE_MAX_PENDING" placeholder:"N"`
 	MaxHeldBytes       int64         `help:"Most bytes of client requests all translated RTM sessions hold while they wait their turn; past it sessions stop reading their clients and new sessions get 503 (default ${default})." default:"${default_max_held_bytes}" env:"LCGATE_MAX_HELD_BYTES" placeholder:"BYTES"`
+	MaxJSONValues      int           `name:"max-json-values" help:"Most values (objects, arrays, scalars) one translated JSON document may hold; a request over it gets 413, an upstream answer 502. Bounds a translation's memory, about 40 bytes a value (default ${default})." default:"${default_max_json_values}" env:"LCGATE_MAX_JSON_VALUES" placeholder:"N"`
 	MaxHeaderSize      int           `help:"Largest request headers in bytes; larger get 431 (default ${default})." default:"${default_max_header_size}" env:"LCGATE_MAX_HEADER_SIZE" placeholder:"BYTES"`
 	ReadTimeout        time.Duration `help:"Longest read of a whole client request (default ${default})." default:"${default_read_timeout}" env:"LCGATE_READ_TIMEOUT" placeholder:"DURATION"`
 	ClientWriteTimeout time.Duration `name:"client-write-timeout" help:"Longest write of a Web answer to a client (default ${default})." default:"${default_client_write_timeout}" env:"LCGATE_CLIENT_WRITE_TIMEOUT" placeholder:"DURATION"`
@@ -87,7 +89,7 @@ func (l Limits) check(errs ConfigError) ConfigError {
 		{"drain-timeout", l.DrainTimeout <= 0}, {"max-body-size", l.MaxBodySize <= 0},
 		{"max-message-size", l.MaxMessageSize <= 0}, {"max-upstream-conns", l.MaxUpstreamConns <= 0},
 		{"max-sessions", l.MaxSessions <= 0}, {"max-pending", l.MaxPending <= 0},
-		{"max-held-bytes", l.MaxHeldBytes <= 0},
+		{"max-held-bytes", l.MaxHeldBytes <= 0}, {"max-json-values", l.MaxJSONValues <= 0},
 		{"max-header-size", l.MaxHeaderSize <= 0}, {"read-timeout", l.ReadTimeout <= 0},
 		{"client-write-timeout", l.ClientWriteTimeout <= 0}, {"idle-timeout", l.IdleTimeout <= 0},
 		{"rtm-idle-timeout", l.RTMIdleTimeout <= 0},
@@ -128,6 +130,7 @@ func kongVars() map[string]string {
 		"default_max_sessions":         strconv.Itoa(proxy.DefaultMaxSessions),
 		"default_max_pending":          strconv.Itoa(proxy.DefaultMaxPendingPerSession),
 		"default_max_held_bytes":       strconv.Itoa(proxy.DefaultMaxHeldBytes),
+		"default_max_json_values":      strconv.Itoa(jsontree.DefaultMaxValues),
 		"default_max_header_size":      strconv.Itoa(proxy.DefaultMaxHeaderSize),
 		"default_read_timeout":         proxy.DefaultReadTimeout.String(),
 		"default_client_write_timeout": proxy.DefaultClientWriteTimeout.String(),
@@ -231,7 +234,8 @@ func DefaultLimits() Limits {
 		WriteTimeout: proxy.DefaultWriteTimeout, CloseGrace: proxy.DefaultCloseGrace, DrainTimeout: DefaultDrainTimeout,
 		MaxBodySize: proxy.DefaultMaxBodySize, MaxMessageSize: proxy.DefaultMaxMessageSize,
 		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns, MaxSessions: proxy.DefaultMaxSessions,
-		MaxPending: proxy.DefaultMaxPendingPerSession, MaxHeldBytes: proxy.DefaultMaxHeldBytes, MaxHeaderSize: proxy.DefaultMaxHeaderSize,
+		MaxPending: proxy.DefaultMaxPendingPerSession, MaxHeldBytes: proxy.DefaultMaxHeldBytes,
+		MaxJSONValues: jsontree.DefaultMaxValues, MaxHeaderSize: proxy.DefaultMaxHeaderSize,
 		ReadTimeout: proxy.DefaultReadTimeout, ClientWriteTimeout: proxy.DefaultClientWriteTimeout,
 		IdleTimeout: proxy.DefaultIdleTimeout, RTMIdleTimeout: proxy.DefaultRTMIdleTimeout}
 }

@@ -31,6 +31,7 @@ func printConfig(w io.Writer, c Config) error {
 		"max_sessions":                  c.Limits.MaxSessions,
 		"max_pending":                   c.Limits.MaxPending,
 		"max_held_bytes":                c.Limits.MaxHeldBytes,
+		"max_json_values":               c.Limits.MaxJSONValues,
 		"max_header_size":               c.Limits.MaxHeaderSize,
 		"read_timeout":                  c.Limits.ReadTimeout.String(),
 		"client_write_timeout":          c.Limits.ClientWriteTimeout.String(),

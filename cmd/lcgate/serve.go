@@ -104,6 +104,7 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		MaxSessions:                cfg.Limits.MaxSessions,
 		MaxPendingPerSession:       cfg.Limits.MaxPending,
 		MaxHeldBytes:               cfg.Limits.MaxHeldBytes,
+		MaxJSONValues:              cfg.Limits.MaxJSONValues,
 		MaxHeaderSize:              cfg.Limits.MaxHeaderSize,
 		ReadTimeout:                cfg.Limits.ReadTimeout,
 		ClientWriteTimeout:         cfg.Limits.ClientWriteTimeout,

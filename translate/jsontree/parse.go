@@ -3,12 +3,39 @@ package jsontree
 import (
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
 // MaxDepth is the deepest nesting of objects and arrays a document may have. Deeper input is
 // refused before any other work, so no translation step can overflow the stack.
 const MaxDepth = 64
+
+// DefaultMaxValues is how many JSON values (objects, arrays, members' values and elements,
+// scalars) one document may hold unless SetMaxValues says otherwise. Each costs a node of
+// the tree, so the cap bounds the memory of a document (about 40 bytes a value, besides the
+// text): 250,000 values are far more than the API's largest documents.
+const DefaultMaxValues = 250_000
+
+// maxValues is the cap in force (SetMaxValues).
+var maxValues atomic.Int64
+
+func init() { maxValues.Store(DefaultMaxValues) }
+
+// SetMaxValues sets how many values one document may hold, for every Parse of the process
+// (DefaultMaxValues when n is not positive).
+func SetMaxValues(n int) {
+	if n <= 0 {
+		n = DefaultMaxValues
+	}
+	maxValues.Store(int64(n))
+}
+
+// MaxValues is the cap in force.
+func MaxValues() int { return int(maxValues.Load()) }
+
+// ErrTooLarge reports input with more values than MaxValues.
+var ErrTooLarge = errors.New("JSON document too large")
 
 // ErrSyntax reports input that is not a single valid JSON value (RFC 8259, UTF-8).
 var ErrSyntax = errors.New("invalid JSON")
@@ -19,7 +46,7 @@ var ErrTooDeep = errors.New("JSON nested too deeply")
 // SyntaxError locates a JSON error.
 type SyntaxError struct {
 	Offset int
-	Err    error // ErrSyntax or ErrTooDeep
+	Err    error // ErrSyntax, ErrTooDeep or ErrTooLarge
 	Msg    string
 }
 
@@ -62,6 +89,10 @@ func (p *parser) fail(kind error, msg string) error {
 // levels deep) decide how much stack a translation needs.
 
 //go:noinline
+func (p *parser) tooLarge() error {
+	return p.fail(ErrTooLarge, fmt.Sprintf("more than %d values", maxValues.Load()))
+}
+
 func (p *parser) tooDeep() error {
 	return p.fail(ErrTooDeep, fmt.Sprintf("more than %d levels", MaxDepth))
 }
@@ -80,6 +111,9 @@ func (p *parser) skipSpace() {
 }
 
 func (p *parser) value(depth int) (Node, error) {
+	if len(p.d.nodes) >= int(maxValues.Load()) {
+		return None, p.tooLarge()
+	}
 	if p.i >= len(p.s) {
 		return None, p.fail(ErrSyntax, "unexpected end of input")
 	}
