@@ -25,3 +25,11 @@ func (m *Metrics) WatchMemoryLimit(limit func() int64) {
 		Help: "Go's soft memory limit in force (--memory-limit; 0: none): the heap is collected harder as it nears it."},
 		func() float64 { return float64(limit()) }))
 }
+
+// WatchBodies registers lcgate_web_body_held_bytes, the bytes of Web request bodies held at
+// once (see --max-body-total), read by held at each scrape (once per Metrics).
+func (m *Metrics) WatchBodies(held func() int64) {
+	m.Registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Namespace: Namespace, Name: "web_body_held_bytes",
+		Help: "Bytes of Web request bodies held at once (being read or served); at --max-body-total bodies get 503."},
+		func() float64 { return float64(held()) }))
+}

@@ -111,6 +111,10 @@ func replyForRequest(err *RequestError) Reply {
 	switch {
 	case errors.Is(err.Err, errSessionsFull):
 		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: too many open RTM sessions, retry later"}
+	case errors.Is(err.Err, errBodiesFull):
+		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal, Message: "lcgate: " + err.Reason}
+	case errors.Is(err.Err, errBodyTooSlow):
+		return Reply{Status: fasthttp.StatusRequestTimeout, Type: TypeRequestTimeout, Message: "lcgate: " + err.Reason}
 	case errors.Is(err.Err, errReadTimeout):
 		return Reply{Status: fasthttp.StatusRequestTimeout, Type: TypeRequestTimeout, Message: "lcgate: " + err.Reason}
 	case errors.Is(err.Err, errHeldSpent):

@@ -28,6 +28,7 @@ func (s *Server) watch() {
 		return [4]int64{u.In, u.Out, u.Dropped, u.Generated}, [4]int64{d.In, d.Out, d.Dropped, d.Generated}
 	})
 	m.WatchHeld(func() (requests, bytes int64) { return s.held.Frames(), s.held.Held() })
+	m.WatchBodies(s.bodies.held.Load)
 }
 
 // requestTimer measures one Web request: its total time and the time spent upstream, and

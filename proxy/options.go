@@ -46,6 +46,12 @@ const (
 	// DefaultMaxPendingPerSession caps the requests of one translated RTM session read from
 	// the client and not yet sent upstream; at the cap lcgate stops reading that client.
 	DefaultMaxPendingPerSession = 1000
+	// DefaultMaxBodyTotal caps the bytes of Web request bodies held at once, all connections
+	// together.
+	DefaultMaxBodyTotal = 64 << 20
+	// DefaultMinBodyRate is the slowest a request body may arrive, in bytes per second, once
+	// its first 5 s have passed.
+	DefaultMinBodyRate = 1024
 	// DefaultMaxHeldBytes caps the bytes of client requests all translated RTM sessions
 	// together hold while they wait their turn; past it sessions stop reading their clients
 	// and new sessions get 503.
@@ -110,6 +116,14 @@ type Options struct {
 	// sessions stop reading their clients until others' requests have gone upstream, and new
 	// RTM sessions get 503. Zero means DefaultMaxHeldBytes.
 	MaxHeldBytes int64
+	// MaxBodyTotal caps the bytes of Web request bodies held at once, all connections
+	// together: bodies are read as they arrive, into buffers that grow with what arrived,
+	// and a body that would take the total past the cap gets 503. Zero means
+	// DefaultMaxBodyTotal.
+	MaxBodyTotal int64
+	// MinBodyRate is the slowest a Web request body may arrive, in bytes per second, once its
+	// first 5 s have passed; a slower one is cut with 408. Zero means DefaultMinBodyRate.
+	MinBodyRate int
 	// MaxJSONValues caps the values (objects, arrays, scalars) one translated document may
 	// hold; a request over it gets 413 entity_too_large, an upstream answer 502. It bounds a
 	// translation's memory (about 40 bytes a value besides the text). It applies to the
@@ -155,6 +169,8 @@ func (o Options) withDefaults() Options {
 	o.MaxPendingPerSession = orDefault(o.MaxPendingPerSession, DefaultMaxPendingPerSession)
 	o.MaxHeldBytes = orDefault(o.MaxHeldBytes, DefaultMaxHeldBytes)
 	o.MaxJSONValues = orDefault(o.MaxJSONValues, jsontree.DefaultMaxValues)
+	o.MaxBodyTotal = orDefault(o.MaxBodyTotal, DefaultMaxBodyTotal)
+	o.MinBodyRate = orDefault(o.MinBodyRate, DefaultMinBodyRate)
 	return o
 }
 
@@ -190,7 +206,8 @@ func (o Options) validate() error {
 	if o.UpstreamTimeout < 0 || o.HandshakeTimeout < 0 || o.WriteTimeout < 0 || o.CloseGrace < 0 ||
 		o.MaxBodySize < 0 || o.MaxMessageSize < 0 || o.MaxUpstreamConns < 0 || o.MaxSessions < 0 ||
 		o.ReadTimeout < 0 || o.RTMIdleTimeout < 0 || o.ClientWriteTimeout < 0 || o.IdleTimeout < 0 || o.MaxHeaderSize < 0 || o.MaxPendingPerSession < 0 ||
-		o.MaxHeldBytes < 0 || o.MaxJSONValues < 0 {
+		o.MaxHeldBytes < 0 || o.MaxJSONValues < 0 ||
+		o.MaxBodyTotal < 0 || o.MinBodyRate < 0 {
 		errs = append(errs, errors.New("timeouts and limits must not be negative"))
 	}
 	return errors.Join(errs...)

@@ -38,8 +38,10 @@ type Server struct {
 	sessions registry
 	ready    atomic.Bool
 	engine   translate.Engine
-	// held bounds the client requests translated RTM sessions hold, across sessions.
-	held *translate.HoldBudget
+	// held bounds the client requests translated RTM sessions hold, across sessions; bodies
+	// the Web request bodies being read or served (body.go).
+	held   *translate.HoldBudget
+	bodies *bodyBudget
 
 	upFrames, downFrames frameCounters // RTM frames client → upstream and back
 	probe                upstreamProbe
@@ -65,7 +67,7 @@ func New(opts Options) (*Server, error) {
 	}
 	jsontree.SetMaxValues(opts.MaxJSONValues)
 	s := &Server{opts: opts, log: opts.Logger, router: routing.NewRouter(table),
-		held: translate.NewHoldBudget(opts.MaxHeldBytes)}
+		held: translate.NewHoldBudget(opts.MaxHeldBytes), bodies: newBodyBudget(opts.MaxBodyTotal)}
 	s.watch()
 	s.upgrader = newClientUpgrader(opts)
 	s.http = &fasthttp.Server{
@@ -77,8 +79,13 @@ func New(opts Options) (*Server, error) {
 		IdleTimeout:        opts.IdleTimeout,
 		ReadBufferSize:     opts.MaxHeaderSize,
 		MaxRequestBodySize: opts.MaxBodySize,
-		CloseOnShutdown:    true,
-		Logger:             fasthttpLogger{opts.Logger},
+		// Bodies are read as they arrive, within the server's budget (body.go); multipart
+		// forms are parsed from the body read so.
+		StreamRequestBody:            true,
+		DisablePreParseMultipartForm: true,
+		HeaderReceived:               s.bodyReadTimeout,
+		CloseOnShutdown:              true,
+		Logger:                       fasthttpLogger{opts.Logger},
 		// Upgraded connections are closed by their sessions, which run past the hijack
 		// handler (see upgrade), so that fasthttp recycles the handshake's request at once.
 		KeepHijackedConns: true,
@@ -171,6 +178,11 @@ func (s *Server) Handler(ctx *fasthttp.RequestCtx) {
 	if err == nil && framingConflict(&ctx.Request.Header) {
 		ctx.SetConnectionClose()
 		err = &RequestError{Reason: "conflicting Content-Length and Transfer-Encoding"}
+	}
+	if err == nil && rt.kind != routeRTM && rt.kind != routeSockJS {
+		var release func()
+		release, err = s.readBody(ctx)
+		defer release()
 	}
 	if err == nil {
 		err = s.serve(ctx, rt, t)

@@ -70,6 +70,8 @@ type Limits struct {
 	MaxSessions        int           `help:"Most RTM sessions open at once; more are refused with 503 (default ${default})." default:"${default_max_sessions}" env:"LCGATE_MAX_SESSIONS" placeholder:"N"`
 	MaxPending         int           `help:"Most requests of one translated RTM session read from the client and not yet sent upstream; at the cap lcgate stops reading that client (default ${default})." default:"${default_max_pending}" env:"LCGATE_MAX_PENDING" placeholder:"N"`
 	MaxHeldBytes       int64         `help:"Most bytes of client requests all translated RTM sessions hold while they wait their turn; past it sessions stop reading their clients and new sessions get 503 (default ${default})." default:"${default_max_held_bytes}" env:"LCGATE_MAX_HELD_BYTES" placeholder:"BYTES"`
+	MaxBodyTotal       int64         `help:"Most bytes of Web request bodies held at once, all connections together; bodies are read as they arrive and one that would pass it gets 503 (default ${default})." default:"${default_max_body_total}" env:"LCGATE_MAX_BODY_TOTAL" placeholder:"BYTES"`
+	MinBodyRate        int           `help:"Slowest a Web request body may arrive, in bytes per second, after its first 5 s; a slower one is cut with 408 (default ${default})." default:"${default_min_body_rate}" env:"LCGATE_MIN_BODY_RATE" placeholder:"BYTES"`
 	MaxJSONValues      int           `name:"max-json-values" help:"Most values (objects, arrays, scalars) one translated JSON document may hold; a request over it gets 413, an upstream answer 502. Bounds a translation's memory, about 40 bytes a value (default ${default})." default:"${default_max_json_values}" env:"LCGATE_MAX_JSON_VALUES" placeholder:"N"`
 	MaxHeaderSize      int           `help:"Largest request headers in bytes; larger get 431 (default ${default})." default:"${default_max_header_size}" env:"LCGATE_MAX_HEADER_SIZE" placeholder:"BYTES"`
 	ReadTimeout        time.Duration `help:"Longest read of a whole client request (default ${default})." default:"${default_read_timeout}" env:"LCGATE_READ_TIMEOUT" placeholder:"DURATION"`
@@ -90,6 +92,7 @@ func (l Limits) check(errs ConfigError) ConfigError {
 		{"max-message-size", l.MaxMessageSize <= 0}, {"max-upstream-conns", l.MaxUpstreamConns <= 0},
 		{"max-sessions", l.MaxSessions <= 0}, {"max-pending", l.MaxPending <= 0},
 		{"max-held-bytes", l.MaxHeldBytes <= 0}, {"max-json-values", l.MaxJSONValues <= 0},
+		{"max-body-total", l.MaxBodyTotal <= 0}, {"min-body-rate", l.MinBodyRate <= 0},
 		{"max-header-size", l.MaxHeaderSize <= 0}, {"read-timeout", l.ReadTimeout <= 0},
 		{"client-write-timeout", l.ClientWriteTimeout <= 0}, {"idle-timeout", l.IdleTimeout <= 0},
 		{"rtm-idle-timeout", l.RTMIdleTimeout <= 0},
@@ -131,6 +134,8 @@ func kongVars() map[string]string {
 		"default_max_pending":          strconv.Itoa(proxy.DefaultMaxPendingPerSession),
 		"default_max_held_bytes":       strconv.Itoa(proxy.DefaultMaxHeldBytes),
 		"default_max_json_values":      strconv.Itoa(jsontree.DefaultMaxValues),
+		"default_max_body_total":       strconv.Itoa(proxy.DefaultMaxBodyTotal),
+		"default_min_body_rate":        strconv.Itoa(proxy.DefaultMinBodyRate),
 		"default_max_header_size":      strconv.Itoa(proxy.DefaultMaxHeaderSize),
 		"default_read_timeout":         proxy.DefaultReadTimeout.String(),
 		"default_client_write_timeout": proxy.DefaultClientWriteTimeout.String(),
@@ -235,7 +240,8 @@ func DefaultLimits() Limits {
 		MaxBodySize: proxy.DefaultMaxBodySize, MaxMessageSize: proxy.DefaultMaxMessageSize,
 		MaxUpstreamConns: proxy.DefaultMaxUpstreamConns, MaxSessions: proxy.DefaultMaxSessions,
 		MaxPending: proxy.DefaultMaxPendingPerSession, MaxHeldBytes: proxy.DefaultMaxHeldBytes,
-		MaxJSONValues: jsontree.DefaultMaxValues, MaxHeaderSize: proxy.DefaultMaxHeaderSize,
+		MaxJSONValues: jsontree.DefaultMaxValues, MaxBodyTotal: proxy.DefaultMaxBodyTotal,
+		MinBodyRate: proxy.DefaultMinBodyRate, MaxHeaderSize: proxy.DefaultMaxHeaderSize,
 		ReadTimeout: proxy.DefaultReadTimeout, ClientWriteTimeout: proxy.DefaultClientWriteTimeout,
 		IdleTimeout: proxy.DefaultIdleTimeout, RTMIdleTimeout: proxy.DefaultRTMIdleTimeout}
 }

@@ -32,6 +32,8 @@ func printConfig(w io.Writer, c Config) error {
 		"max_pending":                   c.Limits.MaxPending,
 		"max_held_bytes":                c.Limits.MaxHeldBytes,
 		"max_json_values":               c.Limits.MaxJSONValues,
+		"max_body_total":                c.Limits.MaxBodyTotal,
+		"min_body_rate":                 c.Limits.MinBodyRate,
 		"max_header_size":               c.Limits.MaxHeaderSize,
 		"read_timeout":                  c.Limits.ReadTimeout.String(),
 		"client_write_timeout":          c.Limits.ClientWriteTimeout.String(),

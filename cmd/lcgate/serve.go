@@ -105,6 +105,8 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		MaxPendingPerSession:       cfg.Limits.MaxPending,
 		MaxHeldBytes:               cfg.Limits.MaxHeldBytes,
 		MaxJSONValues:              cfg.Limits.MaxJSONValues,
+		MaxBodyTotal:               cfg.Limits.MaxBodyTotal,
+		MinBodyRate:                cfg.Limits.MinBodyRate,
 		MaxHeaderSize:              cfg.Limits.MaxHeaderSize,
 		ReadTimeout:                cfg.Limits.ReadTimeout,
 		ClientWriteTimeout:         cfg.Limits.ClientWriteTimeout,
