@@ -1,6 +1,7 @@
 package jsontree
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"sync/atomic"
@@ -60,6 +61,7 @@ func (e *SyntaxError) Unwrap() error { return e.Err }
 func (d *Doc) Parse(src []byte) error {
 	d.Reset()
 	d.src = src
+	d.reserve(src)
 	p := parser{d: d, s: src}
 	p.skipSpace()
 	root, err := p.value(0)
@@ -73,6 +75,25 @@ func (d *Doc) Parse(src []byte) error {
 	d.root = root
 	return nil
 }
+
+// reserve sizes d's nodes for src once, so a large document does not grow its tree by
+// doubling (which allocates twice the tree over the parse): an estimate of its values — one
+// per comma, opening bracket and the top level — at most one per minValueBytes of input
+// (commas inside strings would inflate it) and never above MaxValues.
+func (d *Doc) reserve(src []byte) {
+	if len(src) < 64<<10 || cap(d.nodes) >= len(src)/minValueBytes {
+		return // small, or room enough already: append's growth is cheap here
+	}
+	n := bytes.Count(src, []byte{','}) + bytes.Count(src, []byte{'{'}) + bytes.Count(src, []byte{'['}) + 1
+	n = min(n, len(src)/minValueBytes, int(maxValues.Load()))
+	if n > cap(d.nodes) {
+		d.nodes = make([]node, 0, n)
+	}
+}
+
+// minValueBytes is the least input a value takes besides the first (a one-digit element and
+// its comma: "1,").
+const minValueBytes = 2
 
 type parser struct {
 	d *Doc
