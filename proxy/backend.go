@@ -30,6 +30,7 @@ type backend struct {
 type backends struct {
 	mu    sync.Mutex
 	byURL map[string]*backend
+	conns upstreamConns // every backend's Web connections (upstream_conn.go)
 }
 
 // get returns the backend of url, making it on first use.
@@ -43,7 +44,7 @@ func (bs *backends) get(url string, opts Options) (*backend, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &backend{up: up, web: newWebClient(up, opts),
+	b := &backend{up: up, web: newWebClient(up, opts, bs.conns.dial),
 		dialer: &websocket.Dialer{HandshakeTimeout: opts.HandshakeTimeout, TLSClientConfig: opts.upstreamTLS(up),
 			ReadBufferSize: wsReadBufferSize, WriteBufferPool: wsWriteBuffers}}
 	if bs.byURL == nil {

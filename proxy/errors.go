@@ -144,12 +144,18 @@ var errHeldFull = &RequestError{Reason: "too many RTM requests waiting for the u
 
 var errHeldSpent = errors.New("held budget spent")
 
+// errShutdownCut is an upstream call cut because the gateway's drain time-out ran out.
+var errShutdownCut = errors.New("cut by the gateway's shutdown")
+
 // errBadAnswer is an upstream answer that is not the API's JSON.
 var errBadAnswer = errors.New("answer is not a Customer Chat API document")
 
 func replyForUpstream(err *UpstreamError) Reply {
 	var netErr net.Error
 	switch {
+	case errors.Is(err.Err, errShutdownCut):
+		return Reply{Status: fasthttp.StatusServiceUnavailable, Type: TypeInternal,
+			Message: "lcgate: the gateway shut down before the upstream answered; the call may have been served"}
 	case errors.Is(err.Err, errBadAnswer):
 		return Reply{Status: fasthttp.StatusBadGateway, Type: TypeInternal, Message: "lcgate: the upstream's answer is not valid"}
 	case errors.Is(err.Err, fasthttp.ErrTimeout), errors.Is(err.Err, fasthttp.ErrDialTimeout),

@@ -51,6 +51,9 @@ func (t *requestTimer) upstreamVersion() string {
 func (s *Server) upstreamCall(t *requestTimer, call func() error) error {
 	begin := time.Now()
 	err := call()
+	if err != nil && s.backends.conns.cut.Load() {
+		err = errShutdownCut // cut by Shutdown (its drain time-out was running out)
+	}
 	d := time.Since(begin)
 	if t != nil {
 		t.upstream += d

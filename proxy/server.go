@@ -95,7 +95,7 @@ func New(opts Options) (*Server, error) {
 
 // newWebClient returns the upstream client for Web requests. It never retries: a request
 // that failed is answered with an error, never sent twice.
-func newWebClient(up upstream, opts Options) *fasthttp.HostClient {
+func newWebClient(up upstream, opts Options, dial fasthttp.DialFuncWithTimeout) *fasthttp.HostClient {
 	return &fasthttp.HostClient{
 		Addr:                      up.addr,
 		IsTLS:                     up.tls,
@@ -108,7 +108,7 @@ func newWebClient(up upstream, opts Options) *fasthttp.HostClient {
 		ReadTimeout:               opts.UpstreamTimeout,
 		WriteTimeout:              opts.UpstreamTimeout,
 		MaxResponseBodySize:       opts.MaxBodySize,
-		DialTimeout:               dialUpstream,
+		DialTimeout:               dial,
 		MaxIdemponentCallAttempts: 3, // only requests that never left are sent again (retryStale)
 		RetryIfErr:                retryStale,
 	}
@@ -160,6 +160,10 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.ready.Store(false)
 	listeners := s.listeners
 	s.mu.Unlock()
+	if deadline, ok := ctx.Deadline(); ok { // cut the Web calls still waiting before it
+		cut := time.AfterFunc(time.Until(deadline)-shutdownAnswerTime, s.backends.conns.cutAll)
+		defer cut.Stop()
+	}
 	httpErr := s.http.ShutdownWithContext(ctx)
 	for _, ln := range listeners { // for a Serve that had not yet reached fasthttp
 		_ = ln.Close()
@@ -168,6 +172,11 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	s.backends.closeIdle()
 	return errors.Join(httpErr, drainErr)
 }
+
+// shutdownAnswerTime is how long before a shutdown's deadline the Web calls still waiting for
+// the upstream are cut, so that their clients get an answer (503) before their connections
+// are closed.
+const shutdownAnswerTime = 250 * time.Millisecond
 
 // Handler serves one client request. It is the fasthttp handler that Serve uses, exposed
 // for in-memory listeners and embedding; it recovers from panics with a 500 reply.

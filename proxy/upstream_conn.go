@@ -3,6 +3,7 @@ package proxy
 import (
 	"errors"
 	"net"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"time"
@@ -35,6 +36,46 @@ func setStaleProbeAfter(d time.Duration) func() {
 	return func() { staleProbeAfter.Store(prev) }
 }
 
+// upstreamConns is the set of a Server's open Web upstream connections, so that a shutdown
+// whose drain time-out is running out can cut the calls still waiting for the upstream
+// (cutAll) and answer their clients in their format before their connections close.
+type upstreamConns struct {
+	mu    sync.Mutex
+	conns map[*checkedConn]struct{}
+	cut   atomic.Bool
+}
+
+// dial dials an upstream connection and registers it.
+func (u *upstreamConns) dial(addr string, timeout time.Duration) (net.Conn, error) {
+	c, err := dialUpstream(addr, timeout)
+	if err != nil {
+		return nil, err
+	}
+	cc := c.(*checkedConn)
+	cc.set = u
+	u.mu.Lock()
+	if u.conns == nil {
+		u.conns = map[*checkedConn]struct{}{}
+	}
+	u.conns[cc] = struct{}{}
+	u.mu.Unlock()
+	return cc, nil
+}
+
+// cutAll closes every upstream connection: the calls in flight fail at once.
+func (u *upstreamConns) cutAll() {
+	u.cut.Store(true)
+	u.mu.Lock()
+	conns := make([]*checkedConn, 0, len(u.conns))
+	for c := range u.conns {
+		conns = append(conns, c)
+	}
+	u.mu.Unlock()
+	for _, c := range conns {
+		_ = c.Close()
+	}
+}
+
 // dialUpstream dials a Web upstream connection that checks itself before each request sent
 // after a pause (see checkedConn), within timeout (fasthttp's default dial time-out when 0).
 func dialUpstream(addr string, timeout time.Duration) (net.Conn, error) {
@@ -60,8 +101,19 @@ func retryStale(_ *fasthttp.Request, _ int, err error) (resetTimeout, retry bool
 // connection from one goroutine at a time.
 type checkedConn struct {
 	net.Conn
-	lastRead time.Time // when the last answer bytes were read; zero before any
-	answered bool      // bytes were read since the last write
+	lastRead time.Time      // when the last answer bytes were read; zero before any
+	answered bool           // bytes were read since the last write
+	set      *upstreamConns // the set it is registered in, if any
+}
+
+// Close closes the connection and forgets it.
+func (c *checkedConn) Close() error {
+	if u := c.set; u != nil {
+		u.mu.Lock()
+		delete(u.conns, c)
+		u.mu.Unlock()
+	}
+	return c.Conn.Close()
 }
 
 func (c *checkedConn) Read(b []byte) (int, error) {
