@@ -139,8 +139,11 @@ type rtmPending struct {
 	// upstream's sends none (versions.ActionChange.PushAfter), from a copy of the request.
 	after []pushAfter
 	req   *versions.Doc
-	at    time.Time // when it was sent, for the requests the upstream leaves unanswered
-	seq   uint64    // the order it was sent in
+	// trailing are answers of the gateway's own to later client frames: they go out right
+	// after this request's answer, so they never overtake it (see answerInTurn).
+	trailing [][]byte
+	at       time.Time // when it was sent, for the requests the upstream leaves unanswered
+	seq      uint64    // the order it was sent in
 }
 
 // pushAfter is a PushAfter change with the version its push is written in.
@@ -208,20 +211,29 @@ func (r *RTM) FromClient(msg []byte) (toUpstream, toClient []byte, queued bool) 
 	switch {
 	case exp != nil: // served here: the client's next frames wait (unread) until it is done
 		r.runExpansion(*exp)
-	case back != nil && r.unanswered() > 0: // it must not overtake the answers still due
-		if r.waitAnswered() {
-			r.toClient(back)
-		}
+	case back != nil && r.answerInTurn(back): // it must not overtake the answers still due
 		return nil, nil, false
 	}
 	return up, back, false
 }
 
-// unanswered is how many of the session's requests wait for the upstream's answer.
-func (r *RTM) unanswered() int {
+// answerInTurn queues an answer of the gateway's own behind the answer of the client's last
+// request still waiting for the upstream, which is written with it; false when none waits
+// (the answer can go at once).
+func (r *RTM) answerInTurn(back []byte) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	return len(r.pending)
+	var last *rtmPending
+	for _, p := range r.pending {
+		if p.reply == nil && (last == nil || p.seq > last.seq) {
+			last = p
+		}
+	}
+	if last == nil {
+		return false
+	}
+	last.trailing = append(last.trailing, back)
+	return true
 }
 
 // prepare translates one client frame: the frame for the upstream, or the answer for the
@@ -343,7 +355,7 @@ func (r *RTM) FromUpstream(msg []byte) [][]byte {
 		kind = KindError
 	}
 	if _, err := r.engine.Rewrite(r.ctx, kind, r.upstream, r.client, p.upstreamAction, f.Payload); err != nil {
-		return [][]byte{r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, err)}
+		return append([][]byte{r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, err)}, p.trailing...)
 	}
 	if f.Success && p.clientAction == "login" && r.servesGetCustomer() {
 		r.rememberCustomer(f.Payload, f.Payload.Get(f.Payload.Root(), "customer"), true)
@@ -356,7 +368,7 @@ func (r *RTM) FromUpstream(msg []byte) [][]byte {
 			frames = r.appendPush(frames, pa.version, name, d, p.clientRID, p.hasRID)
 		}
 	}
-	return frames
+	return append(frames, p.trailing...)
 }
 
 // env is the Env of the session's own rewrites.

@@ -35,7 +35,7 @@ func (r *RTM) answerMalformed(msg []byte) [][]byte {
 		return nil
 	}
 	Release(p.req)
-	return [][]byte{r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, errBadUpstreamFrame)}
+	return append([][]byte{r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction}, errBadUpstreamFrame)}, p.trailing...)
 }
 
 // scanString finds the first member "key": "value" in msg whose value is a string without

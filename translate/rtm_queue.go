@@ -216,7 +216,7 @@ func (r *RTM) serveQueued(msg []byte) {
 		r.toUpstream(up, false)
 	case back != nil:
 		r.queuedDropped()
-		if r.waitAnswered() {
+		if !r.answerInTurn(back) {
 			r.toClient(back)
 		}
 	case exp != nil:
@@ -247,10 +247,6 @@ func (r *RTM) dropQueueLocked() {
 // waitRoom waits until the upstream has fewer than inFlight of the session's requests
 // unanswered; false when the session ends first.
 func (r *RTM) waitRoom() bool { return r.waitPending(r.inFlight) }
-
-// waitAnswered waits until every request sent before is answered, so that an answer of the
-// gateway's own does not overtake theirs; false when the session ends first.
-func (r *RTM) waitAnswered() bool { return r.waitPending(1) }
 
 // waitPending waits until fewer than n of the session's requests are unanswered; false when
 // the session ends first. (Requests the upstream leaves unanswered are expired by the
@@ -317,8 +313,8 @@ func (r *RTM) expire() {
 	slices.SortFunc(late, func(a, b *rtmPending) int { return cmp.Compare(a.seq, b.seq) })
 	for _, p := range late {
 		jsontree.Release(p.req)
-		r.toClient(r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction},
-			&versions.APIError{Type: "request_timeout", Message: "lcgate: the upstream did not answer " + p.upstreamAction}))
+		r.toClient(append([][]byte{r.errorFrame(Frame{RequestID: p.clientRID, HasRID: p.hasRID, Action: p.clientAction},
+			&versions.APIError{Type: "request_timeout", Message: "lcgate: the upstream did not answer " + p.upstreamAction})}, p.trailing...)...)
 	}
 	if len(late) > 0 {
 		signal(r.room)
