@@ -52,12 +52,14 @@ type stack struct {
 	adminLn  net.Listener
 	served   chan error // one result per running Serve
 	running  int
+	// stopMemory ends returnMemory (memreturn.go), which runs as one of the served.
+	stopMemory chan struct{}
 }
 
 // startStack binds every listener first, so a busy port fails before anything runs, then
 // starts the servers. cfg must be valid.
 func startStack(cfg Config, log *slog.Logger) (*stack, error) {
-	st := &stack{cfg: cfg, log: log, upstream: cfg.Upstream, served: make(chan error, 3)}
+	st := &stack{cfg: cfg, log: log, upstream: cfg.Upstream, served: make(chan error, 4)}
 	if err := st.listen(); err != nil {
 		st.closeListeners()
 		return nil, err
@@ -126,6 +128,8 @@ func startStack(cfg Config, log *slog.Logger) (*stack, error) {
 		st.start(func() error { return st.sim.Serve(st.simLn) })
 	}
 	st.start(func() error { return st.gateway.Serve(st.gwLn) })
+	st.stopMemory = make(chan struct{})
+	st.start(func() error { returnMemory(st.stopMemory); return nil })
 	st.start(func() error { return st.admin.Serve(st.adminLn) })
 	if routes != nil {
 		log.Info("lcgate started", "version", version, "listen", st.gwLn.Addr().String(),
@@ -190,6 +194,7 @@ func (st *stack) wait(ctx context.Context) error {
 func (st *stack) shutdown() error {
 	ctx, cancel := context.WithTimeout(context.Background(), st.cfg.Limits.DrainTimeout)
 	defer cancel()
+	close(st.stopMemory)
 	err := errors.Join(st.gateway.Shutdown(ctx), st.admin.Shutdown(ctx))
 	if st.sim != nil {
 		err = errors.Join(err, st.sim.Shutdown())
