@@ -133,11 +133,6 @@ block=$(
 )
 echo "$block"
 if [ -n "$record" ]; then
-	if grep -q '^<!-- bodies:begin -->$' "$record" 2>/dev/null; then
-		awk -v block="$block" '/^<!-- bodies:begin -->$/ { print block; skip = 1; next } /^<!-- bodies:end -->$/ { skip = 0; next } !skip' \
-			"$record" >"$work/record" && cp "$work/record" "$record"
-	else
-		printf '\n%s\n' "$block" >>"$record"
-	fi
+	record_block bodies "$block" "$record"
 	say "recorded in $record"
 fi

@@ -174,11 +174,6 @@ block=$(
 )
 echo "$block"
 if [ -n "$record" ]; then
-	if grep -q '^<!-- rtm:begin -->$' "$record" 2>/dev/null; then
-		awk -v block="$block" '/^<!-- rtm:begin -->$/ { print block; skip = 1; next } /^<!-- rtm:end -->$/ { skip = 0; next } !skip' \
-			"$record" >"$work/record" && cp "$work/record" "$record"
-	else
-		printf '\n%s\n' "$block" >>"$record"
-	fi
+	record_block rtm "$block" "$record"
 	say "recorded in $record"
 fi

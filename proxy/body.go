@@ -152,11 +152,7 @@ func minTime(a, b time.Time) time.Time {
 // growBody doubles buf's room (to at most limit+1 bytes, enough to see a body over the
 // limit), taking the new bytes from the server's budget.
 func (s *Server) growBody(buf *bytebufferpool.ByteBuffer, held *int64, limit int) error {
-	newCap := max(2*cap(buf.B), firstBodyChunk)
-	newCap = min(newCap, limit+1)
-	if newCap <= cap(buf.B) {
-		newCap = cap(buf.B) + 1
-	}
+	newCap := min(max(2*cap(buf.B), firstBodyChunk), limit+1) // above cap: a full buffer holds at most limit bytes
 	if more := int64(newCap) - *held; more > 0 {
 		if !s.bodies.take(more) {
 			return errBodiesFullRequest

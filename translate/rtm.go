@@ -101,11 +101,8 @@ type RTM struct {
 	// queue holds the client frames waiting for the session's goroutine, in order; busy says
 	// that goroutine runs. room is signalled when a pending request is answered, space when
 	// a queued frame leaves the queue (one waiter each: the session's goroutine, the reader).
-	queue frameQueue
-	busy  bool
-	// lingering says the session's goroutine waits for work on wake (see serveQueue).
-	lingering   bool
-	wake        chan struct{}
+	queue       frameQueue
+	busy        bool
 	room, space chan struct{}
 	hasFailed   bool
 	// expiry answers the requests the upstream leaves unanswered (rtm_queue.go); armed
@@ -175,7 +172,7 @@ func NewRTM(e *Engine, cfg RTMConfig) *RTM {
 		fail: cfg.Fail, onQueuedDrop: cfg.QueuedDropped, maxPending: cfg.MaxPending, maxQueuedBytes: cfg.MaxQueuedBytes,
 		inFlight: min(cfg.MaxPending, UpstreamPendingLimit), callTimeout: cfg.CallTimeout, budget: cfg.Budget,
 		ctx: ctx, cancel: cancel, pending: map[string]*rtmPending{}, held: map[string][][]byte{},
-		room: make(chan struct{}, 1), space: make(chan struct{}, 1), wake: make(chan struct{}, 1)}
+		room: make(chan struct{}, 1), space: make(chan struct{}, 1)}
 }
 
 // Stop ends the work still queued or running, waits for the session's goroutine, and gives

@@ -14,7 +14,8 @@ import (
 // FIFO is idle and the upstream has room (an expansion included, which it runs to its end);
 // otherwise it appends the frame and the session's goroutine (serveQueue) takes frames in
 // order, one at a time: it waits for room under UpstreamPendingLimit, sends a simple
-// request, answers a refused one, runs an expansion to its end. Backpressure: a full FIFO (MaxPending frames, MaxQueuedBytes bytes, or the shared
+// request, answers a refused one, runs an expansion to its end, and ends once the FIFO is
+// empty. Backpressure: a full FIFO (MaxPending frames, MaxQueuedBytes bytes, or the shared
 // HoldBudget spent) makes the reader wait, so the client's socket is not read and TCP slows
 // the client, instead of answering errors a client would have to retry (requests are served
 // in order, each once).
@@ -22,43 +23,33 @@ import (
 // errSessionEnded is an expansion's call abandoned because the session is ending.
 var errSessionEnded = errors.New("the RTM session ended")
 
-// queueLinger is how long the session's goroutine waits for more work once the FIFO is
-// empty before it ends: a customer who keeps chatting reuses it (and its grown stack), an idle
-// session holds none.
-const queueLinger = time.Second
-
-// queueItem is one entry of the FIFO: a client frame read and not yet served (a copy,
-// counted against the budget).
-type queueItem struct {
-	msg []byte
-}
-
-// frameQueue is a FIFO of client frames with the total size of their messages.
+// frameQueue is a FIFO of client frames (copies, counted against the budget) with their
+// total size.
 type frameQueue struct {
-	items []queueItem
+	msgs  [][]byte
 	head  int
 	bytes int
 }
 
-func (q *frameQueue) len() int { return len(q.items) - q.head }
+func (q *frameQueue) len() int { return len(q.msgs) - q.head }
 
-func (q *frameQueue) push(it queueItem) {
-	if q.head > 0 && q.head == len(q.items) {
-		q.items, q.head = q.items[:0], 0
+func (q *frameQueue) push(msg []byte) {
+	if q.head > 0 && q.head == len(q.msgs) {
+		q.msgs, q.head = q.msgs[:0], 0
 	}
-	q.items = append(q.items, it)
-	q.bytes += len(it.msg)
+	q.msgs = append(q.msgs, msg)
+	q.bytes += len(msg)
 }
 
-func (q *frameQueue) pop() (queueItem, bool) {
+func (q *frameQueue) pop() ([]byte, bool) {
 	if q.len() == 0 {
-		return queueItem{}, false
+		return nil, false
 	}
-	it := q.items[q.head]
-	q.items[q.head] = queueItem{}
+	msg := q.msgs[q.head]
+	q.msgs[q.head] = nil
 	q.head++
-	q.bytes -= len(it.msg)
-	return it, true
+	q.bytes -= len(msg)
+	return msg, true
 }
 
 // signal wakes the one waiter of c, if any, without blocking.
@@ -129,79 +120,38 @@ func (r *RTM) enqueue(msg []byte) {
 		r.queuedDropped()
 		return
 	}
-	r.queue.push(queueItem{msg: cp})
-	r.kickLocked()
+	r.queue.push(cp)
+	if !r.busy {
+		r.busy = true
+		r.wg.Add(1)
+		go r.serveQueue()
+	}
 	r.mu.Unlock()
 }
 
-// kickLocked makes the session's goroutine serve the FIFO: it wakes the one lingering, or
-// starts one. r.mu must be held.
-func (r *RTM) kickLocked() {
-	if r.busy {
-		return // it runs, and takes the new item in turn
-	}
-	r.busy = true
-	if r.lingering {
-		signal(r.wake)
-		return
-	}
-	r.wg.Add(1)
-	go r.serveQueue()
-}
-
-// serveQueue is the session's goroutine: it serves the FIFO's items in order, then lingers
-// for queueLinger in case more come, and ends; it ends at once when the session does.
+// serveQueue is the session's goroutine: it serves the FIFO's frames in order and ends once
+// none is left, or at once when the session ends.
 func (r *RTM) serveQueue() {
 	defer r.wg.Done()
-	var linger *time.Timer
 	for {
 		r.mu.Lock()
 		if r.ctx.Err() != nil {
-			r.busy, r.lingering = false, false
+			r.busy = false
 			r.dropQueueLocked()
 			r.mu.Unlock()
 			return
 		}
-		it, ok := r.queue.pop()
+		msg, ok := r.queue.pop()
 		if !ok {
-			r.busy, r.lingering = false, true
+			r.busy = false
 			r.mu.Unlock()
-			if !r.linger(&linger) {
-				return
-			}
-			continue
+			return
 		}
 		r.mu.Unlock()
 		signal(r.space)
-		r.serveQueued(it.msg)
-		r.release(it.msg)
+		r.serveQueued(msg)
+		r.release(msg)
 	}
-}
-
-// linger waits for more work after the FIFO emptied; false: none came within queueLinger and
-// the goroutine ends (lingering and busy are then false).
-func (r *RTM) linger(t **time.Timer) bool {
-	if *t == nil {
-		*t = time.NewTimer(queueLinger)
-	} else {
-		(*t).Reset(queueLinger)
-	}
-	select {
-	case <-r.wake:
-	case <-r.ctx.Done():
-	case <-(*t).C:
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		if !r.busy { // not kicked meanwhile
-			r.lingering = false
-			return false
-		}
-	}
-	(*t).Stop()
-	r.mu.Lock()
-	r.lingering = false
-	r.mu.Unlock()
-	return true
 }
 
 // serveQueued serves one queued client frame once the upstream has room for it.
@@ -235,26 +185,22 @@ func (r *RTM) release(msg []byte) {
 // dropQueueLocked abandons the queued frames (the session is ending).
 func (r *RTM) dropQueueLocked() {
 	for {
-		it, ok := r.queue.pop()
+		msg, ok := r.queue.pop()
 		if !ok {
 			return
 		}
-		r.release(it.msg)
+		r.release(msg)
 		r.queuedDropped()
 	}
 }
 
 // waitRoom waits until the upstream has fewer than inFlight of the session's requests
-// unanswered; false when the session ends first.
-func (r *RTM) waitRoom() bool { return r.waitPending(r.inFlight) }
-
-// waitPending waits until fewer than n of the session's requests are unanswered; false when
-// the session ends first. (Requests the upstream leaves unanswered are expired by the
-// session's timer, which makes room: see armExpiryLocked.)
-func (r *RTM) waitPending(n int) bool {
+// unanswered; false when the session ends first. (Requests the upstream leaves unanswered
+// are expired by the session's timer, which makes room: see armExpiryLocked.)
+func (r *RTM) waitRoom() bool {
 	for {
 		r.mu.Lock()
-		ok, ended := len(r.pending) < n, r.ctx.Err() != nil
+		ok, ended := len(r.pending) < r.inFlight, r.ctx.Err() != nil
 		r.mu.Unlock()
 		switch {
 		case ended:
